@@ -1,0 +1,62 @@
+# Policy Review Desk. `make run` and `make test` set everything up on a fresh machine.
+
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# The first Python 3.12+ that actually runs: pyenv shims exist for every version but run only when selected.
+FIND_PYTHON = for candidate in python3.13 python3.12 \
+		$$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -rV) \
+		/usr/local/bin/python3.13 /usr/local/bin/python3.12 /usr/bin/python3.13 /usr/bin/python3.12 python3; do \
+	if "$$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
+		echo "$$candidate"; break; fi; done
+
+.PHONY: setup run test lint format check migrations-check bench demo-users clean
+
+setup: $(VENV)/.installed tests/js/node_modules/.installed
+
+$(VENV)/.installed: requirements.txt
+	@python="$$($(FIND_PYTHON))"; \
+	if [ -z "$$python" ]; then echo "Python 3.12 or newer is needed (tried python3.13, python3.12, pyenv's versions, python3)." >&2; exit 1; fi; \
+	if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
+		echo "Creating $(VENV) with $$python ($$("$$python" --version))"; rm -rf $(VENV); "$$python" -m venv $(VENV) || exit 1; fi
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+# js-yaml and gray-matter, the collection's own readers and writer: the tests compare the codec with them.
+tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.json
+	@if command -v npm >/dev/null; then npm ci --prefix tests/js --no-audit --no-fund --silent && touch $@; \
+	else echo "npm not found: the tests that compare with js-yaml will be skipped." >&2; fi
+
+run: setup
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py import_policies examples/policies
+	$(PY) manage.py create_demo_users
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: setup
+	$(PY) manage.py makemigrations --check --dry-run >/dev/null || { echo "Model changes without a migration." >&2; exit 1; }
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: setup
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+check: lint migrations-check
+	$(PY) manage.py check
+
+migrations-check: setup
+	$(PY) manage.py makemigrations --check --dry-run
+
+bench: setup
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) tests/js/node_modules .pytest_cache .hypothesis
