@@ -1,0 +1,233 @@
+"""Policy files -> records.
+
+Each file is imported on its own, in its own transaction, and ends with one outcome and a reason. A file whose
+bytes the app has seen before is recognised by its hash without being parsed. A record edited in the app since
+its file was last read or written is never overwritten by a changed file unless the caller forces it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from policies import checks, frontmatter, records
+from policies.models import FileSnapshot, Policy, PolicyFile
+from policies.sources import SourceFile, SourceTooLarge
+
+
+class Outcome(StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    REJECTED = "rejected"
+    CONFLICT = "conflict"
+
+
+@dataclass
+class FileResult:
+    name: str
+    outcome: Outcome
+    message: str = ""
+    policy_id: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportReport:
+    results: list[FileResult] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def counts(self) -> Counter[Outcome]:
+        return Counter(result.outcome for result in self.results)
+
+    @property
+    def ok(self) -> bool:
+        """True when no file was rejected or left in conflict."""
+        counts = self.counts
+        return not counts[Outcome.REJECTED] and not counts[Outcome.CONFLICT]
+
+
+class _Rejected(Exception):
+    def __init__(self, message: str, policy_id: str | None = None) -> None:
+        super().__init__(message)
+        self.policy_id = policy_id
+
+
+class _DryRun(Exception):
+    """Raised to roll back a dry run's transaction after its outcome is known."""
+
+
+def check_import_permission(user) -> None:
+    """Only people who may add and change policies import them; commands without a user act as the system."""
+    if user is not None and not (user.has_perm("policies.add_policy") and user.has_perm("policies.change_policy")):
+        raise PermissionDenied("Importing policies needs the permissions to add and change policies.")
+
+
+def import_sources(
+    sources: Iterable[SourceFile],
+    *,
+    user=None,
+    origin: str,
+    force: bool = False,
+    dry_run: bool = False,
+    progress: Callable[[Iterable[SourceFile]], Iterator[SourceFile]] | None = None,
+) -> ImportReport:
+    """Import every source file and report what happened to each.
+
+    `origin` names the door the files came through ("import_policies", "admin upload") in each history entry.
+    """
+    check_import_permission(user)
+    report = ImportReport(dry_run=dry_run)
+    known_hashes = set(PolicyFile.objects.values_list("file_sha256", flat=True))
+    ids_seen: dict[str, str] = {}
+    for source in progress(sources) if progress else sources:
+        result = _import_one(
+            source, user=user, origin=origin, force=force, dry_run=dry_run, known_hashes=known_hashes, ids_seen=ids_seen
+        )
+        report.results.append(result)
+    return report
+
+
+def _import_one(
+    source: SourceFile,
+    *,
+    user,
+    origin: str,
+    force: bool,
+    dry_run: bool,
+    known_hashes: set[str],
+    ids_seen: dict[str, str],
+) -> FileResult:
+    try:
+        if source.problem:
+            raise _Rejected(source.problem)
+        try:
+            raw = source.read(settings.POLICY_FILE_MAX_BYTES)
+        except SourceTooLarge as error:
+            raise _Rejected(str(error)) from None
+        except OSError as error:
+            raise _Rejected(f"cannot be read: {error.strerror or error}") from None
+        file_sha256 = hashlib.sha256(raw).hexdigest()
+        if file_sha256 in known_hashes:
+            return FileResult(source.shown, Outcome.UNCHANGED, "same bytes as when last imported or exported")
+        document = _parse(raw)
+        try:
+            values = records.values_from_data(document.data, document.body)
+        except records.RecordError as error:
+            raise _Rejected(_describe_problems(document, error)) from None
+        policy_id = values["policy_id"]
+        if policy_id in ids_seen:
+            raise _Rejected(f"has the same id {policy_id!r} as {ids_seen[policy_id]}", policy_id)
+        ids_seen[policy_id] = source.shown
+        try:
+            with transaction.atomic():
+                result = _store(source, document, values, file_sha256, user=user, origin=origin, force=force)
+                if dry_run:
+                    raise _DryRun
+        except _DryRun:
+            pass
+        if not dry_run and result.outcome is not Outcome.CONFLICT:
+            known_hashes.add(file_sha256)
+        result.warnings = [str(warning) for warning in checks.check_values(values)]
+        return result
+    except _Rejected as rejection:
+        return FileResult(source.shown, Outcome.REJECTED, str(rejection), rejection.policy_id)
+
+
+def _parse(raw: bytes) -> frontmatter.Document:
+    if b"\x00" in raw:
+        line, column = _position(raw, raw.index(b"\x00"))
+        raise _Rejected(f"line {line}, column {column}: contains a NUL byte; policy files are text")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line, column = _position(raw, error.start)
+        raise _Rejected(f"line {line}, column {column}: is not valid UTF-8 (byte 0x{raw[error.start]:02x})") from None
+    try:
+        return frontmatter.parse(text)
+    except frontmatter.FrontmatterError as error:
+        raise _Rejected(str(error)) from None
+
+
+def _position(raw: bytes, offset: int) -> tuple[int, int]:
+    """1-based line and column (in characters) of a byte offset."""
+    before = raw[:offset]
+    line_start = before.rfind(b"\n") + 1
+    return before.count(b"\n") + 1, len(before[line_start:].decode("utf-8", "replace")) + 1
+
+
+def _describe_problems(document: frontmatter.Document, error: records.RecordError) -> str:
+    parts = []
+    for problem in error.problems:
+        where = frontmatter.locate(document, problem.field)
+        prefix = f"line {where[0]}, column {where[1]}, " if where else ""
+        parts.append(f"{prefix}field {problem.field}: {problem.message}")
+    return "; ".join(parts)
+
+
+def _store(
+    source: SourceFile,
+    document: frontmatter.Document,
+    values: dict,
+    file_sha256: str,
+    *,
+    user,
+    origin: str,
+    force: bool,
+) -> FileResult:
+    policy_id = values["policy_id"]
+    policy = Policy.objects.select_for_update().filter(policy_id=policy_id).first()
+    reason = f"Imported from {source.shown} ({origin})"
+    if policy is None:
+        policy = Policy(**values)
+        policy.save_as(user=user, reason=reason)
+        _record_file(policy, None, source.name, document.text, file_sha256, values)
+        return FileResult(source.shown, Outcome.CREATED, "new record", policy_id)
+
+    current = records.policy_values(policy)
+    policy_file = PolicyFile.objects.filter(policy=policy).first()
+    edited_in_app = policy_file is None or records.content_hash(current) != policy_file.content_hash
+    changed = list(records.changed_fields(current, values))
+    if not changed:
+        _record_file(policy, policy_file, source.name, document.text, file_sha256, values)
+        return FileResult(source.shown, Outcome.UNCHANGED, "same content; the file's bytes were recorded", policy_id)
+    if edited_in_app and not force:
+        last = policy.history.first()
+        who = getattr(last, "history_user", None) or "a command"
+        return FileResult(
+            source.shown,
+            Outcome.CONFLICT,
+            f"the record was changed in the app (version {policy.version}, by {who} on "
+            f"{timezone.localtime(policy.updated_at):%Y-%m-%d %H:%M}) since its file was last imported or "
+            f"exported, and the file changed too ({', '.join(changed)}); both were left alone "
+            "(use --force to take the file)",
+            policy_id,
+        )
+    for attr in changed:
+        setattr(policy, attr, values[attr])
+    policy.save_as(user=user, reason=f"{reason}: {', '.join(changed)}")
+    _record_file(policy, policy_file, source.name, document.text, file_sha256, values)
+    return FileResult(source.shown, Outcome.UPDATED, f"changed: {', '.join(changed)}", policy_id)
+
+
+def _record_file(
+    policy: Policy, policy_file: PolicyFile | None, path: str, text: str, file_sha256: str, values: dict
+) -> None:
+    """Remember the file as the record's template and as the state both sides agreed on."""
+    snapshot = FileSnapshot.for_text(text)
+    policy_file = policy_file or PolicyFile(policy=policy)
+    policy_file.path = path
+    policy_file.snapshot = snapshot
+    policy_file.file_sha256 = file_sha256
+    policy_file.content_hash = records.content_hash(values)
+    policy_file.synced_at = timezone.now()
+    policy_file.save()

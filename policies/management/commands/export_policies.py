@@ -1,0 +1,50 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from policies.exporting import Outcome, export_to_folder
+from policies.management.reporting import progress, summary_table
+from policies.models import Policy
+
+
+class Command(BaseCommand):
+    help = (
+        "Write policy records as Markdown files below OUT_DIR, each at the path it was imported from (else "
+        "<id>.md). By default only published content: each record's last verified version, never a rejected "
+        "record. Unchanged files are not rewritten; every write is atomic."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("out_dir", metavar="OUT_DIR", help="The collection's folder.")
+        parser.add_argument("--all", action="store_true", help="Write every record's current state instead.")
+        parser.add_argument(
+            "--check",
+            action="store_true",
+            help="Write nothing; list the files that would change and exit 1 if there are any.",
+        )
+
+    def handle(self, *args, out_dir, all, check, **options):
+        folder = Path(out_dir)
+        if folder.exists() and not folder.is_dir():
+            raise CommandError(f"{out_dir} is not a folder.")
+        if not folder.exists():
+            if check:
+                raise CommandError(f"{out_dir} does not exist.")
+            folder.mkdir(parents=True)
+        total = Policy.objects.count()
+        report = export_to_folder(
+            folder,
+            all_records=all,
+            check=check,
+            progress=lambda items: progress(items, total=total, label="Exporting"),
+        )
+        for result in report.results:
+            if result.outcome is not Outcome.UNCHANGED:
+                style = self.style.ERROR if result.outcome is Outcome.FAILED else str
+                detail = f": {result.message}" if result.message else ""
+                self.stdout.write(style(f"{result.outcome}: {result.path}{detail}"))
+        self.stdout.write("")
+        counts = {**report.counts, "not published": report.skipped}
+        self.stdout.write(summary_table(counts, [*(o.value for o in Outcome), "not published"]))
+        if not report.ok or (check and report.counts[Outcome.WOULD_CHANGE]):
+            raise SystemExit(1)

@@ -1,0 +1,61 @@
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.core.management.base import BaseCommand, CommandError
+
+from policies.importing import Outcome, import_sources
+from policies.management.reporting import progress, summary_table
+from policies.sources import iter_paths
+
+
+class Command(BaseCommand):
+    help = (
+        "Import policy files (Markdown with YAML frontmatter) from files, folders and .zip archives. "
+        "Each file is created, updated, unchanged, rejected (with the line, field and reason) or in conflict "
+        "(edited in the app and changed on disk: both left alone). Exits 1 if any file was rejected or in "
+        "conflict."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+", metavar="PATH", help="A .md file, a folder or a .zip archive.")
+        parser.add_argument(
+            "--force", action="store_true", help="Take the file even where the record was edited in the app."
+        )
+        parser.add_argument("--dry-run", action="store_true", help="Report what would happen; change nothing.")
+        parser.add_argument(
+            "--user", metavar="USERNAME", help="Attribute the changes to this user (who must be allowed to)."
+        )
+
+    def handle(self, *args, paths, force, dry_run, user, **options):
+        acting_user = self._user(user)
+        try:
+            report = import_sources(
+                iter_paths(paths),
+                user=acting_user,
+                origin="import_policies",
+                force=force,
+                dry_run=dry_run,
+                progress=lambda items: progress(items, total=None, label="Importing"),
+            )
+        except PermissionDenied as error:
+            raise CommandError(str(error)) from None
+        prefix = "would be " if dry_run else ""
+        for result in report.results:
+            if result.outcome is not Outcome.UNCHANGED or result.warnings:
+                style = self.style.ERROR if result.outcome in (Outcome.REJECTED, Outcome.CONFLICT) else str
+                self.stdout.write(style(f"{prefix}{result.outcome}: {result.name}: {result.message}"))
+            for warning in result.warnings:
+                self.stdout.write(self.style.WARNING(f"  warning: {warning}"))
+        self.stdout.write("")
+        self.stdout.write(summary_table(report.counts, [o.value for o in Outcome]))
+        if dry_run:
+            self.stdout.write("Dry run: nothing was changed.")
+        if not report.ok:
+            raise SystemExit(1)
+
+    def _user(self, username):
+        if username is None:
+            return None
+        try:
+            return get_user_model().objects.get_by_natural_key(username)
+        except get_user_model().DoesNotExist:
+            raise CommandError(f"No user named {username!r}.") from None

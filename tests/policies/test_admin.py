@@ -1,0 +1,147 @@
+import io
+import zipfile
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from policies.models import Policy
+from tests.conftest import make_user
+
+pytestmark = pytest.mark.django_db
+
+EDITOR_PERMS = ("policies.view_policy", "policies.add_policy", "policies.change_policy")
+GOOD = "---\nid: {id}\ntitle: {title}\ncountry: Norway\nanalysis:\n  market:\n    score: 40\n---\nBody\n"
+
+
+@pytest.fixture
+def editor(client):
+    user = make_user("editor", perm_names=EDITOR_PERMS, first_name="Erin", last_name="Editor")
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
+def imported(client, editor):
+    upload = SimpleUploadedFile("a.md", GOOD.format(id="a", title="Alpha").encode())
+    client.post(reverse("admin:policies_policy_import"), {"files": [upload]})
+    return Policy.objects.get(policy_id="a")
+
+
+def change_form_data(client, policy, **changes):
+    """The change form's own initial data, as a browser would send it back, with `changes` applied."""
+    response = client.get(reverse("admin:policies_policy_change", args=[policy.pk]))
+    form = response.context["adminform"].form
+    data = {}
+    for name, field in form.fields.items():
+        value = form[name].value()
+        if value is None:
+            continue
+        data[name] = field.prepare_value(value) if hasattr(field, "prepare_value") else value
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def test_the_list_shows_title_id_country_and_review_state_with_filters_and_search(client, imported):
+    Policy(policy_id="b", title="Beta", country="中国").save_as(user=None, reason="t")
+    url = reverse("admin:policies_policy_changelist")
+    response = client.get(url)
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Alpha" in content and "Human Audit Pending" in content and "Norway" in content
+    assert list(client.get(url, {"q": "Beta"}).context["cl"].result_list) == [Policy.objects.get(policy_id="b")]
+    assert [p.policy_id for p in client.get(url, {"country": "中国"}).context["cl"].result_list] == ["b"]
+
+
+def test_an_editor_corrects_a_score_and_the_history_shows_who_and_why(client, editor, imported):
+    url = reverse("admin:policies_policy_change", args=[imported.pk])
+    data = change_form_data(client, imported, market_score="75", change_reason="Evidence supports 75")
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    imported.refresh_from_db()
+    assert imported.market_score == 75
+    latest = imported.history.first()
+    assert latest.history_user == editor and latest.history_change_reason == "Evidence supports 75"
+    history = client.get(reverse("admin:policies_policy_history", args=[imported.pk])).content.decode()
+    assert "Evidence supports 75" in history and "editor" in history
+
+
+def test_a_score_outside_0_to_100_is_refused_with_a_message_and_nothing_saved(client, imported):
+    url = reverse("admin:policies_policy_change", args=[imported.pk])
+    response = client.post(url, change_form_data(client, imported, market_score="101"))
+    assert response.status_code == 200
+    assert "Ensure this value is less than or equal to 100." in response.content.decode()
+    imported.refresh_from_db()
+    assert (imported.market_score, imported.version) == (40, 1)
+
+
+def test_lists_are_edited_one_item_a_line(client, imported):
+    url = reverse("admin:policies_policy_change", args=[imported.pk])
+    client.post(url, change_form_data(client, imported, related_facilities="1\n1103-2\n\n10\n"))
+    imported.refresh_from_db()
+    assert imported.related_facilities == ["1", "1103-2", "10"]
+
+
+def test_other_frontmatter_must_be_a_yaml_mapping(client, imported):
+    url = reverse("admin:policies_policy_change", args=[imported.pk])
+    response = client.post(url, change_form_data(client, imported, extra="series: [unclosed"))
+    assert "Not valid YAML" in response.content.decode()
+    response = client.post(url, change_form_data(client, imported, extra="- a list"))
+    assert "Must be a YAML mapping" in response.content.decode()
+
+
+def test_the_history_revert_form_cannot_save(client, editor, imported):
+    version = imported.history.first()
+    url = reverse("admin:policies_policy_simple_history", args=[imported.pk, version.history_id])
+    assert client.get(url).status_code == 200
+    response = client.post(url, change_form_data(client, imported, title="Reverted behind the workflow's back"))
+    assert response.status_code == 405
+    imported.refresh_from_db()
+    assert imported.title == "Alpha" and imported.history.count() == 1
+
+
+def test_the_admin_import_shows_the_report_with_reasons(client, editor):
+    good = SimpleUploadedFile("a.md", GOOD.format(id="a", title="Alpha").encode())
+    bad = SimpleUploadedFile("bad.md", b"---\nid: b\ntitle: T\nyear: twenty\n---\n")
+    response = client.post(reverse("admin:policies_policy_import"), {"files": [good, bad]})
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "field year: must be a whole number" in content
+    assert [r.outcome for r in response.context["report"].results] == ["created", "rejected"]
+    assert Policy.objects.get().history.get().history_change_reason == "Imported from a.md (admin upload)"
+
+
+def test_the_admin_import_accepts_a_zip(client, editor):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("records/a.md", GOOD.format(id="a", title="Alpha"))
+    upload = SimpleUploadedFile("bundle.zip", buffer.getvalue(), content_type="application/zip")
+    client.post(reverse("admin:policies_policy_import"), {"files": [upload]})
+    assert Policy.objects.get().file.path == "records/a.md"
+
+
+def test_a_viewer_can_neither_open_nor_post_the_import(client):
+    client.force_login(make_user("viewer", perm_names=("policies.view_policy",)))
+    url = reverse("admin:policies_policy_import")
+    upload = SimpleUploadedFile("a.md", GOOD.format(id="a", title="Alpha").encode())
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"files": [upload]}).status_code == 403
+    assert not Policy.objects.exists()
+
+
+def test_anonymous_users_are_sent_to_the_login_page(client):
+    for name in ("admin:policies_policy_import", "admin:policies_policy_export", "admin:policies_policy_changelist"):
+        response = client.get(reverse(name))
+        assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_the_export_download_is_a_zip_of_the_files(client, imported):
+    response = client.post(reverse("admin:policies_policy_export"), {"all_records": "on"})
+    assert response["Content-Type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        assert archive.read("a.md").decode() == GOOD.format(id="a", title="Alpha")
+
+
+def test_the_export_needs_view_permission(client):
+    client.force_login(make_user("nobody"))
+    assert client.post(reverse("admin:policies_policy_export"), {"all_records": "on"}).status_code == 403

@@ -1,0 +1,95 @@
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from policies.models import Policy
+from tests.conftest import make_user
+
+pytestmark = pytest.mark.django_db
+
+GOOD = "---\nid: {id}\ntitle: {title}\n---\nBody\n"
+
+
+def run(command, *args):
+    """The command's output and exit status (0, or what SystemExit carried)."""
+    out = io.StringIO()
+    try:
+        call_command(command, *args, stdout=out, stderr=io.StringIO())
+    except SystemExit as exit_:
+        return out.getvalue(), exit_.code
+    return out.getvalue(), 0
+
+
+def test_import_prints_each_outcome_and_a_summary_and_exits_0_when_all_went_well(tmp_path):
+    (tmp_path / "a.md").write_text(GOOD.format(id="a", title="A"))
+    output, status = run("import_policies", str(tmp_path))
+    assert status == 0
+    assert "created: a.md: new record" in output
+    assert "created    " in output and "total" in output
+
+
+def test_import_exits_1_and_names_the_rejected_file(tmp_path):
+    (tmp_path / "a.md").write_text(GOOD.format(id="a", title="A"))
+    (tmp_path / "bad.md").write_text("---\nid: b\ntitle: T\nyear: twenty\n---\n")
+    output, status = run("import_policies", str(tmp_path))
+    assert status == 1
+    assert "rejected: bad.md:" in output and "field year: must be a whole number" in output
+    assert Policy.objects.get().policy_id == "a"
+
+
+def test_import_of_a_missing_path_is_rejected_by_name(tmp_path):
+    output, status = run("import_policies", str(tmp_path / "nope.md"))
+    assert status == 1
+    assert "nope.md: does not exist" in output
+
+
+def test_dry_run_changes_nothing_and_says_so(tmp_path):
+    (tmp_path / "a.md").write_text(GOOD.format(id="a", title="A"))
+    output, status = run("import_policies", str(tmp_path), "--dry-run")
+    assert status == 0
+    assert "would be created: a.md" in output and "Dry run: nothing was changed." in output
+    assert not Policy.objects.exists()
+
+
+def test_import_as_a_user_without_permission_is_refused_with_a_message(tmp_path):
+    make_user("viewer")
+    (tmp_path / "a.md").write_text(GOOD.format(id="a", title="A"))
+    with pytest.raises(CommandError, match="needs the permissions to add and change policies"):
+        call_command("import_policies", str(tmp_path), "--user", "viewer", stdout=io.StringIO())
+    with pytest.raises(CommandError, match="No user named 'ghost'"):
+        call_command("import_policies", str(tmp_path), "--user", "ghost", stdout=io.StringIO())
+    assert not Policy.objects.exists()
+
+
+def test_export_check_exits_1_listing_what_would_change_then_0_after_export(tmp_path):
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "a.md").write_text(GOOD.format(id="a", title="A"))
+    run("import_policies", str(source))
+    out = tmp_path / "out"
+    out.mkdir()
+    output, status = run("export_policies", str(out), "--all", "--check")
+    assert status == 1
+    assert "would change: a.md: new file" in output
+    assert not (out / "a.md").exists()
+    output, status = run("export_policies", str(out), "--all")
+    assert status == 0 and "written: a.md" in output
+    assert (out / "a.md").read_text() == GOOD.format(id="a", title="A")
+    output, status = run("export_policies", str(out), "--all", "--check")
+    assert status == 0
+
+
+def test_export_to_a_file_instead_of_a_folder_is_refused(tmp_path):
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(CommandError, match="is not a folder"):
+        call_command("export_policies", str(tmp_path / "file"), stdout=io.StringIO())
+
+
+def test_demo_users_get_random_passwords_once_and_a_second_run_changes_nothing():
+    first, _ = run("create_demo_users")
+    second, _ = run("create_demo_users")
+    assert "editor" in first and "reviewer" in first and "admin" in first
+    assert "exist already" in second
+    passwords = [line.split()[-1] for line in first.splitlines()[1:]]
+    assert len(set(passwords)) == 3 and all(len(p) >= 12 for p in passwords)

@@ -1,0 +1,318 @@
+import datetime
+import io
+import zipfile
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from policies import frontmatter
+from policies.importing import Outcome, import_sources
+from policies.models import FileSnapshot, Policy, PolicyFile, ReviewState
+from policies.sources import iter_paths, iter_zip
+from tests.conftest import make_user
+
+pytestmark = pytest.mark.django_db
+
+MINIMAL = "---\nid: {id}\ntitle: {title}\nyear: 2024\nanalysis:\n  market:\n    score: 50\n---\nBody\n"
+
+
+def run_import(*paths, **options):
+    options.setdefault("origin", "test")
+    return import_sources(iter_paths(paths), **options)
+
+
+def write(folder, name, text, encoding="utf-8"):
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text.encode(encoding) if isinstance(text, str) else text)
+    return path
+
+
+def database_state():
+    """Everything an import could change, to prove a refused file changed nothing."""
+    return (
+        list(Policy.objects.values_list("policy_id", "version", "title", "market_score")),
+        Policy.history.count(),
+        PolicyFile.objects.count(),
+        FileSnapshot.objects.count(),
+    )
+
+
+def only_result(report):
+    assert len(report.results) == 1, report.results
+    return report.results[0]
+
+
+def test_the_seed_is_imported_with_every_field_as_pending_and_flagged(tmp_path, seed_text):
+    write(tmp_path, "intl-paris-art-6-4-ccs.md", seed_text)
+    result = only_result(run_import(tmp_path))
+    assert result.outcome is Outcome.CREATED
+    policy = Policy.objects.get(policy_id="intl-paris-art-6-4-ccs")
+    assert policy.state == ReviewState.PENDING
+    assert policy.review_status == "verified"
+    assert policy.market_score == 100
+    assert len(policy.related_facilities) > 1000
+    assert policy.file.path == "intl-paris-art-6-4-ccs.md"
+    assert policy.file.snapshot.text == seed_text
+    assert any("not trusted" in warning for warning in result.warnings)
+    entry = policy.history.get()
+    assert entry.history_change_reason == "Imported from intl-paris-art-6-4-ccs.md (test)"
+
+
+def test_reimporting_an_unchanged_file_creates_no_version_and_does_not_parse_it(tmp_path, seed_text, monkeypatch):
+    write(tmp_path, "seed.md", seed_text)
+    run_import(tmp_path)
+    before = database_state()
+
+    def fail(*args, **kwargs):
+        raise AssertionError("an unchanged file was parsed")
+
+    monkeypatch.setattr(frontmatter, "parse", fail)
+    result = only_result(run_import(tmp_path))
+    assert result.outcome is Outcome.UNCHANGED
+    assert database_state() == before
+
+
+def test_a_changed_file_updates_only_the_changed_fields_with_a_reason(tmp_path):
+    path = write(tmp_path, "a.md", MINIMAL.format(id="a", title="First"))
+    run_import(tmp_path)
+    write(tmp_path, "a.md", path.read_text().replace("score: 50", "score: 70"))
+    result = only_result(run_import(tmp_path))
+    assert result.outcome is Outcome.UPDATED
+    assert result.message == "changed: market_score"
+    policy = Policy.objects.get(policy_id="a")
+    assert (policy.market_score, policy.version, policy.history.count()) == (70, 2, 2)
+    assert policy.history.first().history_change_reason.endswith(": market_score")
+
+
+def test_a_reformatted_file_with_the_same_content_creates_no_version(tmp_path):
+    write(tmp_path, "a.md", MINIMAL.format(id="a", title="First"))
+    run_import(tmp_path)
+    write(tmp_path, "a.md", MINIMAL.format(id="a", title="First").replace("year: 2024", "year: 2024 # a comment"))
+    result = only_result(run_import(tmp_path))
+    assert result.outcome is Outcome.UNCHANGED
+    policy = Policy.objects.get(policy_id="a")
+    assert policy.history.count() == 1
+    assert "# a comment" in policy.file.snapshot.text
+
+
+def _edit_in_app(policy_id, **changes):
+    policy = Policy.objects.get(policy_id=policy_id)
+    for attr, value in changes.items():
+        setattr(policy, attr, value)
+    policy.save_as(user=make_user("editor"), reason="fix")
+    return policy
+
+
+def test_a_file_changed_on_disk_after_an_edit_in_the_app_is_a_conflict_and_both_are_left_alone(tmp_path):
+    path = write(tmp_path, "a.md", MINIMAL.format(id="a", title="First"))
+    run_import(tmp_path)
+    _edit_in_app("a", title="Edited in the app")
+    write(tmp_path, "a.md", path.read_text().replace("First", "Edited on disk"))
+    before = database_state()
+
+    report = run_import(tmp_path)
+    result = only_result(report)
+    assert result.outcome is Outcome.CONFLICT
+    assert "changed in the app (version 2, by editor" in result.message
+    assert "--force" in result.message
+    assert not report.ok
+    assert database_state() == before
+    assert "Edited on disk" in path.read_text()
+
+
+def test_force_takes_the_file_over_an_edit_in_the_app(tmp_path):
+    path = write(tmp_path, "a.md", MINIMAL.format(id="a", title="First"))
+    run_import(tmp_path)
+    _edit_in_app("a", title="Edited in the app")
+    write(tmp_path, "a.md", path.read_text().replace("First", "Edited on disk"))
+    result = only_result(run_import(tmp_path, force=True))
+    assert result.outcome is Outcome.UPDATED
+    assert Policy.objects.get(policy_id="a").title == "Edited on disk"
+
+
+def test_an_edit_in_the_app_with_an_unchanged_file_is_kept(tmp_path):
+    write(tmp_path, "a.md", MINIMAL.format(id="a", title="First"))
+    run_import(tmp_path)
+    _edit_in_app("a", title="Edited in the app")
+    assert only_result(run_import(tmp_path)).outcome is Outcome.UNCHANGED
+    assert Policy.objects.get(policy_id="a").title == "Edited in the app"
+
+
+def test_a_dry_run_reports_outcomes_and_changes_nothing(tmp_path):
+    write(tmp_path, "a.md", MINIMAL.format(id="a", title="First"))
+    report = run_import(tmp_path, dry_run=True)
+    assert only_result(report).outcome is Outcome.CREATED
+    assert report.dry_run
+    assert database_state() == ([], 0, 0, 0)
+
+
+BILLION_LAUGHS = (
+    "l0: &l0 ["
+    + ", ".join(["lol"] * 9)
+    + "]\n"
+    + "".join(f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9)}]\n" for i in range(1, 10))
+)
+
+BAD_FILES = {
+    "yaml-error.md": ("---\nid: a\ntitle: [unclosed\n---\n", "line 4, column 1, field title[1]: did not find expected"),
+    "duplicate-key.md": ("---\nid: a\ntitle: T\ntitle: U\n---\n", "duplicate"),
+    "no-frontmatter.md": ("# Just Markdown\n", "frontmatter"),
+    "unterminated.md": ("---\nid: a\ntitle: T\n", "frontmatter"),
+    "not-a-mapping.md": ("---\n- a\n- b\n---\n", "mapping"),
+    "score-high.md": (
+        "---\nid: a\ntitle: T\nanalysis:\n  market:\n    score: high\n---\n",
+        "line 6, column 12, field analysis.market.score: must be a whole number, not 'high'",
+    ),
+    "year-twenty.md": ("---\nid: a\ntitle: T\nyear: twenty\n---\n", "line 4, column 7, field year: must be a whole"),
+    "score-range.md": ("---\nid: a\ntitle: T\nanalysis:\n  mrv:\n    score: 140\n---\n", "from 0 to 100"),
+    "impossible-date.md": ("---\nid: a\ntitle: T\npubDate: '2024-02-30'\n---\n", "not a real date"),
+    "unsafe-id.md": ("---\nid: ../x\ntitle: T\n---\n", "not a safe file name"),
+    "absolute-id.md": ("---\nid: /etc/x\ntitle: T\n---\n", "not a safe file name"),
+    "reserved-id.md": ("---\nid: nul\ntitle: T\n---\n", "reserved"),
+    "empty-id.md": ("---\nid: ''\ntitle: T\n---\n", "must not be empty"),
+    "python-tag.md": ("---\nid: a\ntitle: !!python/object/apply:os.system ['true']\n---\n", "tag"),
+    "custom-tag.md": ("---\nid: a\ntitle: !secret T\n---\n", "tag"),
+    "alias-bomb.md": ("---\nid: a\ntitle: T\n" + BILLION_LAUGHS + "---\n", "alias"),
+    "deep-nesting.md": ("---\nid: a\ntitle: T\nx: " + "[" * 5000 + "]" * 5000 + "\n---\n", "nest"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_FILES))
+def test_a_bad_file_is_rejected_with_a_specific_message_and_changes_nothing(tmp_path, name):
+    text, fragment = BAD_FILES[name]
+    write(tmp_path, "good.md", MINIMAL.format(id="good", title="Good"))
+    run_import(tmp_path / "good.md")
+    before = database_state()
+    write(tmp_path, name, text)
+    report = run_import(tmp_path / name)
+    result = only_result(report)
+    assert result.outcome is Outcome.REJECTED
+    assert fragment.lower() in result.message.lower(), result.message
+    assert "Traceback" not in result.message
+    assert not report.ok
+    assert database_state() == before
+
+
+def test_invalid_utf8_is_rejected_with_its_line_and_column(tmp_path):
+    write(tmp_path, "latin1.md", "---\nid: a\ntitle: Café\n---\n", encoding="latin-1")
+    result = only_result(run_import(tmp_path))
+    assert result.outcome is Outcome.REJECTED
+    assert result.message == "line 3, column 11: is not valid UTF-8 (byte 0xe9)"
+
+
+def test_a_nul_byte_is_rejected(tmp_path):
+    write(tmp_path, "nul.md", b"---\nid: a\ntitle: T\x00\n---\n")
+    assert only_result(run_import(tmp_path)).message.startswith("line 3, column 9: contains a NUL byte")
+
+
+def test_a_file_over_the_size_limit_is_rejected_before_it_is_read(tmp_path, settings):
+    settings.POLICY_FILE_MAX_BYTES = 1000
+    write(tmp_path, "big.md", "---\nid: a\ntitle: T\n---\n" + "x" * 2000)
+    result = only_result(run_import(tmp_path))
+    assert result.outcome is Outcome.REJECTED
+    assert "over the limit of 1,000 bytes" in result.message
+
+
+def test_two_files_with_the_same_id_reject_the_second_naming_the_first(tmp_path):
+    write(tmp_path, "a.md", MINIMAL.format(id="same", title="One"))
+    write(tmp_path, "b.md", MINIMAL.format(id="same", title="Two"))
+    first, second = run_import(tmp_path).results
+    assert first.outcome is Outcome.CREATED
+    assert second.outcome is Outcome.REJECTED
+    assert second.message == "has the same id 'same' as a.md"
+    assert Policy.objects.get().title == "One"
+
+
+def test_one_bad_file_never_stops_the_others(tmp_path):
+    write(tmp_path, "a.md", MINIMAL.format(id="a", title="A"))
+    write(tmp_path, "b.md", "---\nid: b\ntitle: [\n---\n")
+    write(tmp_path, "c/d.md", MINIMAL.format(id="d", title="D"))
+    outcomes = [(r.name, r.outcome) for r in run_import(tmp_path).results]
+    assert outcomes == [("a.md", Outcome.CREATED), ("b.md", Outcome.REJECTED), ("c/d.md", Outcome.CREATED)]
+    assert Policy.objects.get(policy_id="d").file.path == "c/d.md"
+
+
+def test_a_folder_import_skips_hidden_folders_and_non_markdown_files(tmp_path):
+    write(tmp_path, ".git/x.md", MINIMAL.format(id="x", title="X"))
+    write(tmp_path, "notes.txt", "not a record")
+    write(tmp_path, "a.md", MINIMAL.format(id="a", title="A"))
+    assert [r.name for r in run_import(tmp_path).results] == ["a.md"]
+
+
+def _zip(entries: dict[str, bytes], symlinks: tuple[str, ...] = ()) -> io.BytesIO:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in entries.items():
+            info = zipfile.ZipInfo(name)
+            if name in symlinks:
+                info.external_attr = 0o120777 << 16
+            archive.writestr(info, data)
+    buffer.seek(0)
+    return buffer
+
+
+def test_a_zip_is_imported_member_by_member_and_unsafe_members_are_refused_by_name():
+    good = MINIMAL.format(id="a", title="A").encode()
+    archive = _zip(
+        {
+            "policies/a.md": good,
+            "../evil.md": good,
+            "/abs.md": good,
+            "C:/drive.md": good,
+            "link.md": b"/etc/passwd",
+            "README.txt": b"ignored",
+        },
+        symlinks=("link.md",),
+    )
+    report = import_sources(iter_zip(archive, label="bundle.zip"), origin="test")
+    outcomes = {r.name: (r.outcome, r.message) for r in report.results}
+    assert outcomes["bundle.zip:policies/a.md"][0] is Outcome.CREATED
+    assert outcomes["bundle.zip:../evil.md"] == (Outcome.REJECTED, "has a path that leaves the archive ('..')")
+    assert outcomes["bundle.zip:/abs.md"] == (Outcome.REJECTED, "has an absolute path")
+    assert outcomes["bundle.zip:C:/drive.md"][1] == "has a Windows path (backslash or drive letter)"
+    assert outcomes["bundle.zip:link.md"] == (Outcome.REJECTED, "is a symbolic link")
+    assert len(outcomes) == 5
+    assert Policy.objects.get().file.path == "policies/a.md"
+
+
+def test_a_zip_with_duplicate_members_refuses_the_second():
+    good = MINIMAL.format(id="a", title="A").encode()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive, pytest.warns(UserWarning):
+        archive.writestr("a.md", good)
+        archive.writestr("a.md", good)
+    report = import_sources(iter_zip(buffer, label="dup.zip"), origin="test")
+    assert [(r.name, r.outcome) for r in report.results] == [
+        ("dup.zip:a.md", Outcome.CREATED),
+        ("dup.zip:a.md", Outcome.REJECTED),
+    ]
+
+
+def test_a_zip_that_would_inflate_too_far_is_refused_whole(monkeypatch):
+    monkeypatch.setattr("policies.sources.ZIP_MAX_TOTAL_BYTES", 100)
+    archive = _zip({"a.md": MINIMAL.format(id="a", title="A" * 200).encode()})
+    result = only_result(import_sources(iter_zip(archive, label="big.zip"), origin="test"))
+    assert result.outcome is Outcome.REJECTED
+    assert "would inflate to" in result.message
+
+
+def test_a_user_without_permission_to_add_and_change_policies_cannot_import(tmp_path):
+    write(tmp_path, "a.md", MINIMAL.format(id="a", title="A"))
+    viewer = make_user("viewer", perm_names=("policies.view_policy",))
+    with pytest.raises(PermissionDenied):
+        run_import(tmp_path, user=viewer)
+    assert not Policy.objects.exists()
+
+
+def test_an_import_by_a_user_is_attributed_to_them(tmp_path):
+    write(tmp_path, "a.md", MINIMAL.format(id="a", title="A"))
+    editor = make_user("editor", perm_names=("policies.add_policy", "policies.change_policy"))
+    run_import(tmp_path, user=editor)
+    assert Policy.objects.get().history.get().history_user == editor
+
+
+def test_the_imported_date_keeps_its_type_for_the_export(tmp_path):
+    write(tmp_path, "a.md", "---\nid: a\ntitle: T\npubDate: 2024-10-01\n---\n")
+    run_import(tmp_path)
+    assert Policy.objects.get().pub_date == datetime.date(2024, 10, 1)

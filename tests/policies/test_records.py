@@ -1,0 +1,136 @@
+import datetime
+
+import pytest
+
+from policies import frontmatter
+from policies.records import (
+    CONTENT_FIELDS,
+    RecordError,
+    content_hash,
+    data_from_values,
+    values_from_data,
+)
+
+
+def _read(text: str) -> tuple[frontmatter.Document, dict]:
+    document = frontmatter.parse(text)
+    return document, values_from_data(document.data, document.body)
+
+
+def _problems(data: dict) -> dict[str, str]:
+    with pytest.raises(RecordError) as caught:
+        values_from_data(data, "")
+    return {problem.field: problem.message for problem in caught.value.problems}
+
+
+def test_every_field_of_the_seed_is_read_into_a_typed_model_field(seed_text):
+    document, values = _read(seed_text)
+    assert values["policy_id"] == "intl-paris-art-6-4-ccs"
+    assert values["country"] == "国际"
+    assert values["year"] == 2024
+    assert values["pub_date"] == datetime.date(2024, 10, 1)
+    assert values["review_status"] == "verified"
+    assert values["sectors"] == []
+    assert values["market_score"] == 100
+    assert values["incentive_citation"] == "Adaptation Fund Contribution Rules"
+    assert values["supersedes"] == ["clean-development-mechanism-legacy"]
+    assert values["related_facilities"][:3] == ["1", "10", "100"]
+    assert "1103-2" in values["related_facilities"]
+    assert values["provenance_reviewer"] == "Human Audit Pending"
+    assert values["provenance_last_audit_date"] == datetime.date(2026, 2, 8)
+    assert values["description"].startswith("## 政策概览")
+    assert values["body"] == document.body
+    assert values["extra"] == ""
+    assert set(values) == set(CONTENT_FIELDS)
+
+
+def test_the_seed_is_rebuilt_exactly_from_its_fields(seed_text):
+    document, values = _read(seed_text)
+    rebuilt = data_from_values(values, document.data)
+    assert frontmatter.same(rebuilt, document.data)
+    assert frontmatter.render(document, rebuilt, values["body"]) == seed_text
+
+
+def test_a_quoted_date_stays_a_string_and_a_timestamp_stays_a_date_when_edited():
+    quoted = {"id": "a", "title": "T", "pubDate": "2024-10-01"}
+    timestamp = {"id": "a", "title": "T", "pubDate": datetime.date(2024, 10, 1)}
+    for template, expected in ((quoted, "2024-10-02"), (timestamp, datetime.date(2024, 10, 2))):
+        values = values_from_data(template, "")
+        values["pub_date"] = datetime.date(2024, 10, 2)
+        assert frontmatter.same(data_from_values(values, template)["pubDate"], expected)
+
+
+def test_unknown_keys_at_any_depth_are_kept_in_extra_and_written_back_in_place():
+    data = {
+        "id": "a",
+        "series": "Carbon markets",
+        "analysis": {"market": {"score": 50, "confidence": 0.8}, "social": {"score": 3}},
+        "title": "T",
+        "provenance": {"author": "Gemini Intelligence", "model": "gemini-2.5"},
+    }
+    values = values_from_data(data, "")
+    assert frontmatter.load(values["extra"]) == {
+        "series": "Carbon markets",
+        "analysis": {"market": {"confidence": 0.8}, "social": {"score": 3}},
+        "provenance": {"model": "gemini-2.5"},
+    }
+    assert frontmatter.same(data_from_values(values, data), data)
+    values["market_score"] = 60
+    rebuilt = data_from_values(values, data)
+    assert list(rebuilt) == list(data)
+    assert rebuilt["analysis"]["market"] == {"score": 60, "confidence": 0.8}
+
+
+def test_a_field_added_in_the_app_goes_to_its_place_in_the_collections_order():
+    data = {"id": "a", "country": "Norway", "title": "T"}
+    values = values_from_data(data, "")
+    values["year"] = 2021
+    values["tags"] = ["CCS"]
+    assert list(data_from_values(values, data)) == ["id", "country", "year", "title", "tags"]
+
+
+def test_a_new_record_is_written_in_the_collections_key_order(seed_text):
+    document, values = _read(seed_text)
+    assert list(data_from_values(values, None)) == list(document.data)
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "fragment"),
+    [
+        ({"analysis": {"market": {"score": "high"}}}, "analysis.market.score", "whole number, not 'high'"),
+        ({"analysis": {"mrv": {"score": 101}}}, "analysis.mrv.score", "from 0 to 100, not 101"),
+        ({"analysis": {"mrv": {"score": -1}}}, "analysis.mrv.score", "from 0 to 100, not -1"),
+        ({"analysis": {"mrv": {"score": 87.5}}}, "analysis.mrv.score", "whole number"),
+        ({"analysis": {"mrv": {"score": True}}}, "analysis.mrv.score", "boolean"),
+        ({"year": "twenty"}, "year", "whole number, not 'twenty'"),
+        ({"pubDate": "2024-02-30"}, "pubDate", "not a real date"),
+        ({"pubDate": "Oct 1 2024"}, "pubDate", "YYYY-MM-DD"),
+        ({"id": "../x"}, "id", "not a safe file name"),
+        ({"id": "/etc/passwd"}, "id", "not a safe file name"),
+        ({"id": "CON"}, "id", "reserved"),
+        ({"id": ""}, "id", "must not be empty"),
+        ({"tags": "CCS"}, "tags", "must be a list"),
+        ({"relatedFacilities": ["1", 2]}, "relatedFacilities", "item 2 must be text"),
+        ({"analysis": ["market"]}, "analysis", "must be a mapping"),
+        (
+            {"citation": None, "analysis": {"market": {"citation": datetime.date(2024, 1, 1)}}},
+            "analysis.market.citation",
+            "quote it",
+        ),
+    ],
+)
+def test_a_wrong_value_is_named_by_field_with_what_is_wrong(data, field, fragment):
+    problems = _problems({"id": "ok", "title": "T", **data})
+    assert fragment in problems[field]
+
+
+def test_a_record_without_id_or_title_is_refused():
+    assert _problems({"country": "Norway"}) == {"id": "is missing", "title": "is missing"}
+
+
+def test_the_content_hash_changes_with_any_field_and_only_then(seed_text):
+    _, values = _read(seed_text)
+    same = dict(values)
+    assert content_hash(same) == content_hash(values)
+    for attr, new in (("market_score", 99), ("body", values["body"] + "x"), ("related_facilities", ["1"])):
+        assert content_hash({**values, attr: new}) != content_hash(values)
