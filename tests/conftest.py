@@ -28,6 +28,12 @@ def make_user(username: str = "user", *, perm_names: tuple[str, ...] = (), group
     return user
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Every test creates several users; the production hasher makes that take seconds.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def seed_text() -> str:
     return SEED.read_bytes().decode("utf-8")

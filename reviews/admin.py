@@ -1,0 +1,129 @@
+"""The review desk in the admin: review screens and bulk approval on the policy list, a read-only event log.
+
+`policies` must not import `reviews`, so the policy admin is extended here and registered in its place
+(`reviews` comes after `policies` in INSTALLED_APPS).
+"""
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from policies.admin import PolicyAdmin
+from policies.models import Policy
+
+from . import views, workflow
+from .models import DimensionVerdict, ReviewEvent
+
+admin.site.index_template = "admin/reviews/index.html"
+
+
+class ReviewPolicyAdmin(PolicyAdmin):
+    actions = [*(PolicyAdmin.actions or []), "approve_selected"]
+    change_list_template = "admin/policies/policy/review_change_list.html"
+    change_form_template = "admin/policies/policy/review_change_form.html"
+    object_history_form_template = "admin/policies/policy/review_history_form.html"
+
+    def get_list_display(self, request: HttpRequest) -> list[str]:
+        return [*super().get_list_display(request), "review_link"]
+
+    @admin.display(description="Review")
+    def review_link(self, obj: Policy) -> str:
+        return format_html('<a href="{}">Review</a>', reverse("admin:policies_policy_review", args=[obj.pk]))
+
+    def get_urls(self):
+        site = self.admin_site
+        own = [
+            path("review-queue/", site.admin_view(self.review_queue_view), name="policies_policy_review_queue"),
+            path("review-queue/next/", site.admin_view(self.review_next_view), name="policies_policy_review_next"),
+            path("<path:object_id>/review/", site.admin_view(self.review_view), name="policies_policy_review"),
+            path(
+                "<path:object_id>/history/<str:history_id>/restore/",
+                site.admin_view(self.restore_view),
+                name="policies_policy_restore",
+            ),
+        ]
+        return own + super().get_urls()
+
+    def review_view(self, request, object_id):
+        return views.review(request, object_id, model_admin=self)
+
+    def review_queue_view(self, request):
+        return views.review_queue(request, model_admin=self)
+
+    def review_next_view(self, request):
+        return views.review_next(request, model_admin=self)
+
+    def restore_view(self, request, object_id, history_id):
+        return views.restore(request, object_id, history_id, model_admin=self)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # The earlier version's id, for its "Restore this version" button.
+        return super().history_form_view(
+            request, object_id, version_id, {**(extra_context or {}), "version_id": version_id}
+        )
+
+    def has_review_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(workflow.REVIEW_PERMISSION)
+
+    @admin.action(
+        description="Approve selected policies (records “confirmed” for every analysis dimension)",
+        permissions=["review"],
+    )
+    def approve_selected(self, request: HttpRequest, queryset: QuerySet[Policy]) -> None:
+        # No checklist is shown here, so the approval confirms every dimension; each approval is bound to the
+        # version listed when the action runs and goes through every other rule, record by record.
+        approved = 0
+        for policy in queryset.order_by("policy_id"):
+            try:
+                workflow.approve(
+                    policy,
+                    user=request.user,
+                    expected_version=policy.version,
+                    verdicts=workflow.confirm_all(policy),
+                    comment="Bulk approval from the policy list.",
+                )
+            except (workflow.NotAllowedToReview, workflow.TransitionNotAllowed) as error:
+                self.message_user(request, f"Not approved: {policy}. {error}", messages.WARNING)
+            else:
+                approved += 1
+        if approved:
+            self.message_user(request, f"Approved {approved} of {len(queryset)} selected.", messages.SUCCESS)
+
+
+admin.site.unregister(Policy)
+admin.site.register(Policy, ReviewPolicyAdmin)
+
+
+class DimensionVerdictInline(admin.TabularInline):
+    model = DimensionVerdict
+    fields = ["dimension", "verdict", "note"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ReviewEvent)
+class ReviewEventAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "policy", "action", "from_state", "to_state", "actor", "version"]
+    list_filter = ["action", "to_state"]
+    search_fields = ["policy__policy_id", "policy__title", "comment"]
+    list_select_related = ["policy", "actor"]
+    date_hierarchy = "created_at"
+    inlines = [DimensionVerdictInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,43 @@
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+DEMO_USERS = (
+    ("editor", "Editor", "Erin", "Editor"),
+    ("reviewer", "Reviewer", "Riley", "Reviewer"),
+    ("admin", "Admin", "Ada", "Admin"),
+)
+
+
+class Command(BaseCommand):
+    help = (
+        "Create one demo account per role (editor, reviewer, admin) where it does not exist yet, each with a "
+        "random password that is printed once. Existing accounts are left exactly as they are."
+    )
+
+    def handle(self, *args, **options):
+        User = get_user_model()
+        created = []
+        with transaction.atomic():
+            for username, group_name, first_name, last_name in DEMO_USERS:
+                if User.objects.filter(username=username).exists():
+                    continue
+                try:
+                    group = Group.objects.get(name=group_name)
+                except Group.DoesNotExist:
+                    raise CommandError(f"The group {group_name!r} is missing: run 'manage.py migrate' first.") from None
+                password = secrets.token_urlsafe(12)
+                user = User.objects.create_user(
+                    username, password=password, first_name=first_name, last_name=last_name, is_staff=True
+                )
+                user.groups.add(group)
+                created.append((username, group_name, password))
+        if not created:
+            self.stdout.write("Demo accounts exist already; their passwords were printed when they were made.")
+            return
+        self.stdout.write("Demo accounts (the passwords are shown only this once):")
+        for username, group_name, password in created:
+            self.stdout.write(f"  {username:<9} {group_name:<9} {password}")

@@ -1,0 +1,174 @@
+"""The review screens, served inside the policy admin (see `reviews.admin`). Each parses input, makes one
+workflow call and reports the outcome."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import markdown
+import nh3
+from django.contrib import messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
+from django.views.decorators.http import require_GET, require_POST
+
+from policies.models import ANALYSIS_DIMENSIONS, Policy
+
+from . import workflow
+from .diffing import diff_html
+from .forms import DecisionForm
+from .models import ReviewAction
+
+if TYPE_CHECKING:
+    from django.contrib.admin import ModelAdmin
+
+REVIEWER_DECISIONS = {ReviewAction.APPROVE, ReviewAction.REQUEST_CHANGES, ReviewAction.REJECT}
+
+
+def render_markdown(text: str) -> SafeString:
+    """Markdown as the published site shows it, stripped of anything unsafe (scripts, handlers, iframes)."""
+    return mark_safe(nh3.clean(markdown.markdown(text, extensions=["extra", "sane_lists"])))
+
+
+def _as_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "\n".join(str(item) for item in value)
+    return str(value)
+
+
+def _section(name: str) -> str:
+    prefix = name.split("_", 1)[0]
+    return f"Analysis: {prefix}" if prefix in ANALYSIS_DIMENSIONS else "Record"
+
+
+def changes_since_verified(policy: Policy, baseline: Any) -> list[dict[str, Any]]:
+    """Changed fields against the published snapshot, grouped per analysis dimension, in the model's order."""
+    sections: dict[str, list[dict[str, Any]]] = {}
+    for name in workflow.content_fields():
+        old, new = _as_text(getattr(baseline, name)), _as_text(getattr(policy, name))
+        if old != new:
+            field = Policy._meta.get_field(name)
+            sections.setdefault(_section(name), []).append(
+                {"label": field.verbose_name, "name": name, "diff": diff_html(old, new)}
+            )
+    return [{"title": title, "fields": fields} for title, fields in sections.items()]
+
+
+def _dimensions(policy: Policy) -> list[dict[str, Any]]:
+    return [
+        {"name": d, **{part: getattr(policy, f"{d}_{part}") for part in workflow.ANALYSIS_PARTS}}
+        for d in workflow.dimensions_present(policy)
+    ]
+
+
+def _next_url() -> str:
+    return reverse("admin:policies_policy_review_next")
+
+
+def review(request: HttpRequest, object_id: str, *, model_admin: ModelAdmin) -> HttpResponse:
+    policy = get_object_or_404(Policy, pk=unquote(object_id))
+    if not model_admin.has_view_permission(request, policy):
+        raise PermissionDenied
+    dimensions = workflow.dimensions_present(policy)
+    status = 200
+    if request.method == "POST":
+        form = DecisionForm(request.POST, dimensions=dimensions)
+        if not form.is_valid():
+            status = 400
+        else:
+            outcome = _decide(request, policy, form)
+            if isinstance(outcome, HttpResponse):
+                return outcome
+            status = outcome
+        policy.refresh_from_db()
+    else:
+        form = DecisionForm(initial={"expected_version": policy.version}, dimensions=dimensions)
+    baseline = workflow.last_verified(policy)
+    own_edits = workflow.own_edits_since_verified(policy, request.user)
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": Policy._meta,
+        "title": f"Review {policy.policy_id}",
+        "policy": policy,
+        "form": form,
+        "description_html": render_markdown(policy.description),
+        "body_html": render_markdown(policy.body),
+        "dimensions": _dimensions(policy),
+        "baseline": baseline,
+        "changes": changes_since_verified(policy, baseline) if baseline is not None else None,
+        "allowed": workflow.allowed_moves(policy, request.user),
+        "own_edits": own_edits,
+        "events": policy.review_events.select_related("actor").prefetch_related("verdicts")[:20],
+        "queue_url": reverse("admin:policies_policy_review_queue"),
+    }
+    return TemplateResponse(request, "reviews/review.html", context, status=status)
+
+
+def _decide(request: HttpRequest, policy: Policy, form: DecisionForm) -> HttpResponse | int:
+    """Make the decision; on refusal, put the reason on the form and return the status to show it with."""
+    action = form.cleaned_data["action"]
+    common = {"user": request.user, "expected_version": form.cleaned_data["expected_version"]}
+    comment = form.cleaned_data["comment"]
+    try:
+        if action == ReviewAction.APPROVE:
+            workflow.approve(policy, verdicts=form.verdicts(), comment=comment, **common)
+        else:
+            getattr(workflow, action)(policy, comment=comment, **common)
+    except workflow.NotAllowedToReview as error:
+        form.add_error(None, str(error))
+        return 403
+    except workflow.TransitionNotAllowed as error:
+        form.add_error(None, str(error))
+        return 409
+    messages.success(request, f"{policy}: {ReviewAction(action).label.lower()}.")
+    if action in REVIEWER_DECISIONS:
+        return HttpResponseRedirect(_next_url())
+    return HttpResponseRedirect(reverse("admin:policies_policy_review", args=[policy.pk]))
+
+
+@require_GET
+def review_queue(request: HttpRequest, *, model_admin: ModelAdmin) -> HttpResponse:
+    if not request.user.has_perm(workflow.REVIEW_PERMISSION):
+        raise PermissionDenied
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": Policy._meta,
+        "title": "Your review queue",
+        "queue": workflow.review_queue(request.user),
+    }
+    return TemplateResponse(request, "reviews/queue.html", context)
+
+
+@require_GET
+def review_next(request: HttpRequest, *, model_admin: ModelAdmin) -> HttpResponse:
+    """Open the record waiting longest that the user may approve, or report an empty queue."""
+    if not request.user.has_perm(workflow.REVIEW_PERMISSION):
+        raise PermissionDenied
+    queue = workflow.review_queue(request.user)
+    if not queue:
+        messages.info(request, "Your review queue is empty.")
+        return HttpResponseRedirect(reverse("admin:policies_policy_review_queue"))
+    return HttpResponseRedirect(reverse("admin:policies_policy_review", args=[queue[0].pk]))
+
+
+@require_POST
+def restore(request: HttpRequest, object_id: str, history_id: str, *, model_admin: ModelAdmin) -> HttpResponse:
+    policy = get_object_or_404(Policy, pk=unquote(object_id))
+    try:
+        history_pk = int(history_id)
+    except ValueError:
+        raise Http404 from None
+    try:
+        workflow.restore_version(policy, history_pk, user=request.user)
+    except workflow.TransitionNotAllowed as error:
+        messages.error(request, str(error))
+        return HttpResponseRedirect(reverse("admin:policies_policy_history", args=[policy.pk]))
+    messages.success(request, f"{policy}: restored; the new version waits for review.")
+    return HttpResponseRedirect(reverse("admin:policies_policy_change", args=[policy.pk]))

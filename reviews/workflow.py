@@ -1,0 +1,390 @@
+"""The review workflow: the only code that changes a record's review state.
+
+Every move is listed once in `MOVES`. Each public function checks who may make it, locks the record, re-checks
+its state, saves the record with the acting user and a reason (so the history row carries the new state) and
+writes the `ReviewEvent`, all in one transaction. Refusals raise `NotAllowedToReview` (who may not) or
+`TransitionNotAllowed` (what may not happen now) and change nothing.
+
+`user=None` stands for a management command run by the operator: no permission is checked, but no command can
+approve, since an approval needs a named reviewer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from policies.models import ANALYSIS_DIMENSIONS, ANALYSIS_PARTS, Policy, ReviewState
+from policies.records import CONTENT_FIELDS
+
+from .models import DimensionVerdict, ReviewAction, ReviewEvent, Verdict
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+    User = AbstractBaseUser | AnonymousUser
+
+REVIEW_PERMISSION = "reviews.review_policy"
+RESUBMIT_PERMISSION = "reviews.resubmit_policy"
+EDIT_PERMISSION = "policies.change_policy"
+
+# Written by approval, not by editors: a restore keeps the current values, since they describe the last audit.
+APPROVAL_STAMP_FIELDS = ("review_status", "provenance_reviewer", "provenance_last_audit_date")
+
+
+class TransitionNotAllowed(Exception):
+    """The move is not legal for the record as it is now (state, version or missing input)."""
+
+
+class StaleVersion(TransitionNotAllowed):
+    """The record changed after the user looked at it."""
+
+
+class NotAllowedToReview(PermissionDenied):
+    """The user may not make this move on this record."""
+
+
+@dataclass(frozen=True)
+class Move:
+    sources: frozenset[str]
+    target: str
+    permission: str
+    verb: str
+    comment_required: bool = False
+
+
+MOVES: dict[str, Move] = {
+    ReviewAction.APPROVE: Move(frozenset({ReviewState.PENDING}), ReviewState.VERIFIED, REVIEW_PERMISSION, "approve"),
+    ReviewAction.REQUEST_CHANGES: Move(
+        frozenset({ReviewState.PENDING}),
+        ReviewState.CHANGES_REQUESTED,
+        REVIEW_PERMISSION,
+        "request changes to",
+        comment_required=True,
+    ),
+    ReviewAction.RESUBMIT: Move(
+        frozenset({ReviewState.CHANGES_REQUESTED}), ReviewState.PENDING, RESUBMIT_PERMISSION, "resubmit"
+    ),
+    ReviewAction.REJECT: Move(
+        frozenset({ReviewState.PENDING, ReviewState.CHANGES_REQUESTED}),
+        ReviewState.REJECTED,
+        REVIEW_PERMISSION,
+        "reject",
+        comment_required=True,
+    ),
+    ReviewAction.REOPEN: Move(frozenset({ReviewState.REJECTED}), ReviewState.PENDING, REVIEW_PERMISSION, "reopen"),
+    ReviewAction.RESTORE: Move(
+        frozenset({ReviewState.PENDING, ReviewState.CHANGES_REQUESTED, ReviewState.VERIFIED}),
+        ReviewState.PENDING,
+        EDIT_PERMISSION,
+        "restore earlier versions of",
+    ),
+    # Not a user's choice: the `reviews.signals` receiver makes it when a verified record's content changes.
+    ReviewAction.EDIT: Move(frozenset({ReviewState.VERIFIED}), ReviewState.PENDING, EDIT_PERMISSION, "edit"),
+}
+
+
+@dataclass(frozen=True)
+class DimensionCheck:
+    """A reviewer's verdict on one analysis dimension."""
+
+    verdict: str
+    note: str = ""
+
+
+def content_fields() -> list[str]:
+    """Attribute names of everything an editor can change: the record's content as the store defines it."""
+    return list(CONTENT_FIELDS)
+
+
+def dimension_fields(dimension: str) -> list[str]:
+    return [f"{dimension}_{part}" for part in ANALYSIS_PARTS]
+
+
+def dimensions_present(policy: Any) -> list[str]:
+    """The analysis dimensions the record (or a history row of it) has any value for, in the schema's order."""
+    return [
+        d for d in ANALYSIS_DIMENSIONS if any(getattr(policy, name) not in (None, "") for name in dimension_fields(d))
+    ]
+
+
+def allowed_moves(policy: Policy, user: User | None) -> list[str]:
+    """The moves the user may try on the record in its current state (four eyes is checked on approval)."""
+    return [
+        action
+        for action, move in MOVES.items()
+        if action not in (ReviewAction.EDIT, ReviewAction.RESTORE)
+        and policy.state in move.sources
+        and (user is None or user.has_perm(move.permission))
+    ]
+
+
+def last_verified(policy: Policy) -> Any:
+    """The newest history row of the record that was verified (its published snapshot), or None."""
+    return policy.history.filter(state=ReviewState.VERIFIED).order_by("-history_id").first()
+
+
+def own_edits_since_verified(policy: Policy, user: User | None) -> list[int]:
+    """Versions since the record was last verified (or created) whose content the user changed.
+
+    Pure workflow saves by the user (a request for changes, a reopen) do not count: they change no content.
+    """
+    if user is None or not user.is_authenticated:
+        return []
+    rows = policy.history.order_by("history_id")
+    baseline = last_verified(policy)
+    if baseline is not None:
+        rows = rows.filter(history_id__gte=baseline.history_id)
+    fields = content_fields()
+    versions = []
+    previous = None
+    for row in rows:
+        is_new_content = previous is None or any(getattr(row, f) != getattr(previous, f) for f in fields)
+        if row != baseline and is_new_content and row.history_user_id == user.pk:
+            versions.append(row.version)
+        previous = row
+    return versions
+
+
+def review_queue(user: User) -> list[Policy]:
+    """Pending records the user may approve, the longest waiting first."""
+    if not user.has_perm(REVIEW_PERMISSION):
+        return []
+    pending = list(Policy.objects.pending().order_by("updated_at", "pk"))
+    # Only records the user ever edited can fall foul of four eyes; check those one by one.
+    touched = set(
+        Policy.history.filter(id__in=[p.pk for p in pending], history_user_id=user.pk).values_list("id", flat=True)
+    )
+    return [p for p in pending if p.pk not in touched or not own_edits_since_verified(p, user)]
+
+
+@contextmanager
+def _workflow_save(policy: Policy, action: str) -> Iterator[None]:
+    # Marks the save as the workflow's, so the `reviews.signals` guard lets its state change through.
+    policy._review_action = action  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        del policy._review_action  # type: ignore[attr-defined]
+
+
+def _check_permission(move: Move, user: User | None) -> None:
+    if user is not None and not user.has_perm(move.permission):
+        raise NotAllowedToReview(f"You do not have permission to {move.verb} policies.")
+
+
+def _lock(policy: Policy) -> Policy:
+    return Policy.objects.select_for_update().get(pk=policy.pk)
+
+
+def _check_state(locked: Policy, action: str, move: Move) -> None:
+    if locked.state not in move.sources:
+        allowed = ", ".join(str(ReviewState(s).label) for s in sorted(move.sources))
+        raise TransitionNotAllowed(
+            f"{locked.policy_id} is {ReviewState(locked.state).label}; "
+            f"'{ReviewAction(action).label}' is only possible from: {allowed}."
+        )
+
+
+def _check_version(locked: Policy, expected_version: int | None) -> None:
+    if expected_version is not None and locked.version != expected_version:
+        raise StaleVersion(
+            f"{locked.policy_id} changed since you opened it (you saw version {expected_version}, it is now "
+            f"version {locked.version}). Review it again; nothing was saved."
+        )
+
+
+def _clean_comment(move: Move, action: str, comment: str) -> str:
+    comment = (comment or "").strip()
+    if move.comment_required and not comment:
+        raise TransitionNotAllowed(f"'{ReviewAction(action).label}' needs a comment saying why.")
+    return comment
+
+
+def _record(locked: Policy, action: str, *, user: User | None, from_state: str, comment: str) -> ReviewEvent:
+    reason = f"{ReviewAction(action).label}: {comment}" if comment else str(ReviewAction(action).label)
+    actor = user if user is not None and user.is_authenticated else None
+    reviewed_version = locked.version
+    locked.save_as(user=actor, reason=reason)
+    history_row = locked.history.order_by("-history_id").first()
+    return ReviewEvent.objects.create(
+        policy=locked,
+        action=action,
+        version=reviewed_version,
+        from_state=from_state,
+        to_state=locked.state,
+        actor=actor,
+        comment=comment,
+        history_id=history_row.history_id if history_row else None,
+    )
+
+
+def _transition(
+    policy: Policy,
+    action: str,
+    *,
+    user: User | None,
+    comment: str = "",
+    expected_version: int | None = None,
+) -> ReviewEvent:
+    move = MOVES[action]
+    _check_permission(move, user)
+    comment = _clean_comment(move, action, comment)
+    with transaction.atomic():
+        locked = _lock(policy)
+        _check_version(locked, expected_version)
+        _check_state(locked, action, move)
+        if action == ReviewAction.RESUBMIT:
+            _check_edited_since_changes_requested(locked)
+        from_state = locked.state
+        locked.state = move.target
+        with _workflow_save(locked, action):
+            event = _record(locked, action, user=user, from_state=from_state, comment=comment)
+    policy.refresh_from_db()
+    return event
+
+
+def _check_edited_since_changes_requested(locked: Policy) -> None:
+    request = locked.review_events.filter(action=ReviewAction.REQUEST_CHANGES).order_by("-id").first()
+    if request is None or request.history_id is None:
+        return
+    since = locked.history.filter(history_id__gt=request.history_id)
+    fields = content_fields()
+    baseline = locked.history.get(history_id=request.history_id)
+    if not any(getattr(row, f) != getattr(baseline, f) for row in since for f in fields):
+        raise TransitionNotAllowed(
+            f"{locked.policy_id} has not been edited since changes were requested; make the changes, then resubmit."
+        )
+
+
+def approve(
+    policy: Policy,
+    *,
+    user: User,
+    expected_version: int,
+    verdicts: Mapping[str, DimensionCheck],
+    comment: str = "",
+) -> ReviewEvent:
+    """Verify the version of the record the reviewer saw, stamping its provenance in the same save.
+
+    Refused if the record changed since `expected_version`, if the reviewer edited it since it was last verified
+    (four eyes, whatever their role) or if any dimension the record has lacks a verdict.
+    """
+    move = MOVES[ReviewAction.APPROVE]
+    if user is None or not user.is_authenticated:
+        raise NotAllowedToReview("Only a signed-in reviewer can approve a policy.")
+    _check_permission(move, user)
+    comment = _clean_comment(move, ReviewAction.APPROVE, comment)
+    with transaction.atomic():
+        locked = _lock(policy)
+        _check_version(locked, expected_version)
+        _check_state(locked, ReviewAction.APPROVE, move)
+        own = own_edits_since_verified(locked, user)
+        if own:
+            listed = ", ".join(str(v) for v in own)
+            raise NotAllowedToReview(
+                f"You edited {locked.policy_id} since it was last verified (version {listed}); someone else must "
+                "approve it. Four eyes apply to every role, administrators included."
+            )
+        checks = _clean_verdicts(locked, verdicts)
+        locked.state = move.target
+        locked.review_status = ReviewState.VERIFIED.value
+        locked.provenance_reviewer = user.get_full_name().strip() or user.get_username()
+        locked.provenance_last_audit_date = timezone.localdate()
+        with _workflow_save(locked, ReviewAction.APPROVE):
+            event = _record(locked, ReviewAction.APPROVE, user=user, from_state=ReviewState.PENDING, comment=comment)
+        DimensionVerdict.objects.bulk_create(
+            DimensionVerdict(event=event, dimension=d, verdict=check.verdict, note=check.note.strip())
+            for d, check in checks.items()
+        )
+    policy.refresh_from_db()
+    return event
+
+
+def _clean_verdicts(locked: Policy, verdicts: Mapping[str, DimensionCheck]) -> dict[str, DimensionCheck]:
+    present = dimensions_present(locked)
+    unexpected = sorted(set(verdicts) - set(present))
+    if unexpected:
+        raise TransitionNotAllowed(
+            f"{locked.policy_id} has no analysis for {', '.join(unexpected)}; there is nothing to give a verdict on."
+        )
+    missing = [d for d in present if d not in verdicts]
+    if missing:
+        raise TransitionNotAllowed(
+            f"Give a verdict (confirmed or corrected) for every analysis dimension before approving; "
+            f"missing: {', '.join(missing)}."
+        )
+    invalid = [d for d in present if verdicts[d].verdict not in Verdict.values]
+    if invalid:
+        raise TransitionNotAllowed(f"A verdict is confirmed or corrected; not for: {', '.join(invalid)}.")
+    return {d: verdicts[d] for d in present}
+
+
+def confirm_all(policy: Policy, note: str = "") -> dict[str, DimensionCheck]:
+    """Verdicts confirming every dimension the record has: what a bulk approval records."""
+    return {d: DimensionCheck(Verdict.CONFIRMED, note) for d in dimensions_present(policy)}
+
+
+def request_changes(
+    policy: Policy, *, user: User | None, comment: str, expected_version: int | None = None
+) -> ReviewEvent:
+    """Send a pending record back to its editors, saying what must change."""
+    return _transition(
+        policy, ReviewAction.REQUEST_CHANGES, user=user, comment=comment, expected_version=expected_version
+    )
+
+
+def resubmit(
+    policy: Policy, *, user: User | None, comment: str = "", expected_version: int | None = None
+) -> ReviewEvent:
+    """Put a record whose requested changes were made back in the review queue."""
+    return _transition(policy, ReviewAction.RESUBMIT, user=user, comment=comment, expected_version=expected_version)
+
+
+def reject(policy: Policy, *, user: User | None, comment: str, expected_version: int | None = None) -> ReviewEvent:
+    """Reject a record under review: it is never exported while rejected."""
+    return _transition(policy, ReviewAction.REJECT, user=user, comment=comment, expected_version=expected_version)
+
+
+def reopen(policy: Policy, *, user: User | None, comment: str = "", expected_version: int | None = None) -> ReviewEvent:
+    """Put a rejected record back in the review queue."""
+    return _transition(policy, ReviewAction.REOPEN, user=user, comment=comment, expected_version=expected_version)
+
+
+def restore_version(policy: Policy, history_id: int, *, user: User | None, comment: str = "") -> ReviewEvent:
+    """Save a new version with the content of an earlier one; it then waits for review.
+
+    The approval stamp (review status, reviewer, audit date) is kept as it is: it records the last audit, which an
+    old version's values would misstate. Rejected records must be reopened first.
+    """
+    move = MOVES[ReviewAction.RESTORE]
+    _check_permission(move, user)
+    with transaction.atomic():
+        locked = _lock(policy)
+        _check_state(locked, ReviewAction.RESTORE, move)
+        old = locked.history.filter(history_id=history_id).first()
+        if old is None:
+            raise TransitionNotAllowed(f"{locked.policy_id} has no version with history id {history_id}.")
+        fields = [f for f in content_fields() if f not in APPROVAL_STAMP_FIELDS]
+        if all(getattr(locked, f) == getattr(old, f) for f in fields):
+            raise TransitionNotAllowed(f"Version {old.version} of {locked.policy_id} is the same as the current one.")
+        for f in fields:
+            setattr(locked, f, getattr(old, f))
+        from_state = locked.state
+        locked.state = move.target
+        with _workflow_save(locked, ReviewAction.RESTORE):
+            event = _record(
+                locked,
+                ReviewAction.RESTORE,
+                user=user,
+                from_state=from_state,
+                comment=(comment or "").strip() or f"Restored version {old.version}.",
+            )
+    policy.refresh_from_db()
+    return event

@@ -1,0 +1,35 @@
+from hypothesis import given
+from hypothesis import strategies as st
+
+from reviews.diffing import diff_html, diff_text, tokenize
+
+
+@given(st.text())
+def test_tokens_join_back_to_the_text(text):
+    assert "".join(tokenize(text)) == text
+
+
+@given(st.text(), st.text())
+def test_the_diff_rebuilds_both_versions(old, new):
+    chunks = diff_text(old, new)
+    assert "".join(c.text for c in chunks if c.kind != "insert") == old
+    assert "".join(c.text for c in chunks if c.kind != "delete") == new
+
+
+def test_chinese_text_is_compared_character_by_character():
+    assert tokenize("全球碳汇") == ["全", "球", "碳", "汇"]
+    assert diff_html("动态计入期", "静态计入期") == "<del>动</del><ins>静</ins>态计入期"
+
+
+def test_other_text_is_compared_word_by_word():
+    assert diff_html("SBM Removals Standards 2024", "SBM Standards 2025") == (
+        "SBM<del> Removals</del> Standards <del>2024</del><ins>2025</ins>"
+    )
+
+
+def test_mixed_text_keeps_words_whole_and_splits_characters():
+    assert tokenize("引入 DAC+CCS 技术") == ["引", "入", " ", "DAC+CCS", " ", "技", "术"]
+
+
+def test_the_diff_escapes_html():
+    assert diff_html("<b>a</b>", "<i>a</i>") == "<del>&lt;b&gt;a&lt;/b&gt;</del><ins>&lt;i&gt;a&lt;/i&gt;</ins>"

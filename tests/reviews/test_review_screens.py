@@ -1,0 +1,315 @@
+from itertools import product
+
+import pytest
+from django.urls import reverse
+
+from policies.models import Policy, ReviewState
+from reviews import workflow
+from reviews.models import ReviewEvent
+
+from .conftest import SEED_DIMENSIONS, Snapshot, edit, make_policy, put_in_state
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anonymous", "staff", "editor", "reviewer", "admin_member"]
+DECISIONS = ["approve", "request_changes", "reject", "resubmit", "reopen"]
+PERMITTED = {
+    "approve": {"reviewer", "admin_member"},
+    "request_changes": {"reviewer", "admin_member"},
+    "reject": {"reviewer", "admin_member"},
+    "reopen": {"reviewer", "admin_member"},
+    "resubmit": {"editor", "admin_member"},
+}
+
+
+def review_url(policy: Policy) -> str:
+    return reverse("admin:policies_policy_review", args=[policy.pk])
+
+
+def decision(policy: Policy, action: str, **extra) -> dict:
+    data = {"action": action, "expected_version": policy.version, "comment": "Because."}
+    data.update({f"verdict_{d}": "confirmed" for d in workflow.dimensions_present(policy)})
+    data.update(extra)
+    return data
+
+
+@pytest.fixture
+def actors(other_editor, other_reviewer, admin_member, staff):
+    return {
+        "anonymous": None,
+        "staff": staff,
+        "editor": other_editor,
+        "reviewer": other_reviewer,
+        "admin_member": admin_member,
+    }
+
+
+@pytest.fixture
+def login(client):
+    def login_as(user):
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return login_as
+
+
+@pytest.mark.parametrize(("role", "state", "action"), list(product(ROLES, ReviewState.values, DECISIONS)))
+def test_review_screen_decision_matrix(role, state, action, actors, login, policy, editor, reviewer):
+    put_in_state(policy, state, reviewer=reviewer, editor=editor)
+    if state == ReviewState.CHANGES_REQUESTED:
+        edit(policy, user=editor, market_citation="Decision 3/CMA.3")
+    before = Snapshot.of(policy)
+    client = login(actors[role])
+
+    response = client.post(review_url(policy), decision(policy, action))
+
+    move = workflow.MOVES[action]
+    if role == "anonymous":
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("admin:login"))
+    elif role == "staff":
+        assert response.status_code == 403
+    elif role not in PERMITTED[action]:
+        assert response.status_code == 403
+        assert "do not have permission" in response.content.decode()
+    elif state not in move.sources:
+        assert response.status_code == 409
+    else:
+        assert response.status_code == 302
+        policy.refresh_from_db()
+        assert policy.state == move.target
+        assert ReviewEvent.objects.latest("id").actor == actors[role]
+        return
+    assert Snapshot.of(policy) == before
+
+
+def test_the_review_screen_shows_the_record_as_published_and_sanitized(login, editor, reviewer):
+    policy = make_policy(
+        user=editor,
+        description="## 政策概览\n\n**15 年** 计入期<script>alert('x')</script><img src=x onerror=alert(1)>",
+    )
+    response = login(reviewer).get(review_url(policy))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<h2>政策概览</h2>" in html
+    assert "<strong>15 年</strong>" in html
+    assert "alert(" not in html
+    assert "onerror" not in html
+    assert "New record: it has never been verified." in html
+    assert f'name="expected_version" value="{policy.version}"' in html
+    for d in SEED_DIMENSIONS:
+        assert f'name="verdict_{d}"' in html
+    assert 'name="verdict_incentive"' not in html
+
+
+def test_the_review_screen_diffs_chinese_text_character_by_character(login, policy, editor, reviewer, other_reviewer):
+    put_in_state(policy, ReviewState.VERIFIED, reviewer=reviewer, editor=editor)
+    edit(
+        policy,
+        user=editor,
+        mrv_evidence=policy.mrv_evidence.replace("15 年", "20 年"),
+        market_citation="Decision 3/CMA.3 & SBM Standards 2024",
+    )
+    html = login(other_reviewer).get(review_url(policy)).content.decode()
+    assert "Analysis: mrv" in html
+    assert "<del>15</del><ins>20</ins> 年动态计入期" in html
+    assert "Decision <del>18/CMA.1</del><ins>3/CMA.3</ins> &amp; SBM" in html
+    assert "Analysis: statutory" not in html
+
+
+def test_the_screen_tells_a_reviewer_they_edited_the_record(login, policy, reviewer):
+    edit(policy, user=reviewer, mrv_score=1)
+    html = login(reviewer).get(review_url(policy)).content.decode()
+    assert "someone else must approve it" in html
+
+
+def test_approving_on_the_screen_records_the_checklist_and_opens_the_next_record(login, editor, reviewer):
+    first = make_policy(user=editor, policy_id="first")
+    second = make_policy(user=editor, policy_id="second")
+    client = login(reviewer)
+    data = decision(first, "approve", verdict_mrv="corrected", note_mrv="Fixed the crediting period.", comment="")
+
+    response = client.post(review_url(first), data, follow=True)
+
+    assert response.redirect_chain[-1][0] == review_url(second)
+    first.refresh_from_db()
+    assert first.state == ReviewState.VERIFIED
+    event = ReviewEvent.objects.get(policy=first)
+    assert {v.dimension: v.verdict for v in event.verdicts.all()} == {
+        "market": "confirmed",
+        "mrv": "corrected",
+        "statutory": "confirmed",
+    }
+    assert event.verdicts.get(dimension="mrv").note == "Fixed the crediting period."
+
+
+def test_approving_without_the_checklist_is_refused(login, policy, reviewer):
+    before = Snapshot.of(policy)
+    data = decision(policy, "approve")
+    del data["verdict_statutory"]
+    response = login(reviewer).post(review_url(policy), data)
+    assert response.status_code == 409
+    assert "missing: statutory" in response.content.decode()
+    assert Snapshot.of(policy) == before
+
+
+def test_a_stale_approval_on_the_screen_is_refused(login, policy, editor, reviewer):
+    data = decision(policy, "approve")
+    edit(Policy.objects.get(pk=policy.pk), user=editor, mrv_score=80)
+    before = Snapshot.of(policy)
+    response = login(reviewer).post(review_url(policy), data)
+    assert response.status_code == 409
+    assert "changed since you opened it" in response.content.decode()
+    assert Snapshot.of(policy) == before
+
+
+def test_four_eyes_on_the_screen_applies_to_superusers(login, policy, superuser):
+    edit(policy, user=superuser, mrv_score=80)
+    before = Snapshot.of(policy)
+    response = login(superuser).post(review_url(policy), decision(policy, "approve"))
+    assert response.status_code == 403
+    assert "administrators included" in response.content.decode()
+    assert Snapshot.of(policy) == before
+
+
+def test_requesting_changes_without_a_comment_is_refused(login, policy, reviewer):
+    before = Snapshot.of(policy)
+    response = login(reviewer).post(review_url(policy), decision(policy, "request_changes", comment=" "))
+    assert response.status_code == 409
+    assert Snapshot.of(policy) == before
+
+
+def test_a_malformed_decision_is_a_bad_request(login, policy, reviewer):
+    before = Snapshot.of(policy)
+    response = login(reviewer).post(review_url(policy), {"action": "publish", "expected_version": "x"})
+    assert response.status_code == 400
+    assert Snapshot.of(policy) == before
+
+
+def test_the_queue_lists_what_the_reviewer_may_approve(login, editor, reviewer):
+    make_policy(user=editor, policy_id="theirs")
+    make_policy(user=reviewer, policy_id="mine")
+    html = login(reviewer).get(reverse("admin:policies_policy_review_queue")).content.decode()
+    assert "theirs" in html
+    assert "(mine)" not in html
+
+
+def test_the_queue_is_for_reviewers_only(login, editor):
+    assert login(editor).get(reverse("admin:policies_policy_review_queue")).status_code == 403
+    assert login(editor).get(reverse("admin:policies_policy_review_next")).status_code == 403
+
+
+def test_an_empty_queue_says_so(login, reviewer):
+    response = login(reviewer).get(reverse("admin:policies_policy_review_next"), follow=True)
+    assert "Your review queue is empty." in response.content.decode()
+
+
+def changelist_action(client, policies, action="approve_selected"):
+    return client.post(
+        reverse("admin:policies_policy_changelist"),
+        {"action": action, "_selected_action": [p.pk for p in policies]},
+        follow=True,
+    )
+
+
+def test_bulk_approval_applies_every_rule_and_names_each_refusal(login, editor, reviewer):
+    fine = make_policy(user=editor, policy_id="fine", title="可以批准")
+    mine = make_policy(user=reviewer, policy_id="mine", title="我改过的")
+    rejected = make_policy(user=editor, policy_id="gone", title="已驳回")
+    workflow.reject(rejected, user=reviewer, comment="Duplicate.")
+
+    response = changelist_action(login(reviewer), [fine, mine, rejected])
+
+    messages = [str(m) for m in response.context["messages"]]
+    assert Policy.objects.get(pk=fine.pk).state == ReviewState.VERIFIED
+    assert Policy.objects.get(pk=mine.pk).state == ReviewState.PENDING
+    assert Policy.objects.get(pk=rejected.pk).state == ReviewState.REJECTED
+    assert any("Not approved: 我改过的 (mine)" in m and "someone else must approve" in m for m in messages)
+    assert any("Not approved: 已驳回 (gone)" in m and "Rejected" in m for m in messages)
+    assert "Approved 1 of 3 selected." in messages
+    event = ReviewEvent.objects.get(policy=fine, action="approve")
+    assert dict(event.verdicts.values_list("dimension", "verdict")) == dict.fromkeys(SEED_DIMENSIONS, "confirmed")
+
+
+@pytest.mark.parametrize("role", ["editor", "staff", "anonymous"])
+def test_bulk_approval_is_refused_to_non_reviewers(role, actors, login, policy):
+    before = Snapshot.of(policy)
+    changelist_action(login(actors[role]), [policy])
+    assert Snapshot.of(policy) == before
+
+
+@pytest.mark.parametrize(("role", "state"), list(product([*ROLES, "superuser"], ReviewState.values)))
+def test_the_history_form_does_not_save(role, state, actors, login, policy, editor, reviewer, superuser):
+    original = policy.history.earliest()
+    edit(policy, user=editor, title="改过的标题")
+    put_in_state(policy, state, reviewer=reviewer, editor=editor)
+    before = Snapshot.of(policy)
+    client = login({**actors, "superuser": superuser}[role])
+    url = reverse("admin:policies_policy_simple_history", args=[policy.pk, original.history_id])
+    response = client.post(url, {"policy_id": policy.policy_id, "title": original.title, "_save": "Revert"})
+    assert response.status_code in (302, 403, 405)
+    assert Snapshot.of(policy) == before
+    assert Policy.objects.get(pk=policy.pk).title == "改过的标题"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_restore_through_the_screen(role, actors, login, policy, editor):
+    original = policy.history.earliest()
+    edit(policy, user=editor, title="改过的标题")
+    before = Snapshot.of(policy)
+    url = reverse("admin:policies_policy_restore", args=[policy.pk, original.history_id])
+
+    response = login(actors[role]).post(url)
+
+    if role in ("editor", "admin_member"):
+        assert response.status_code == 302
+        policy.refresh_from_db()
+        assert policy.title == original.title
+        assert policy.history.latest().history_user == actors[role]
+        assert policy.state == ReviewState.PENDING
+    else:
+        assert response.status_code in (302, 403)
+        assert Snapshot.of(policy) == before
+
+
+def test_restore_is_offered_on_the_history_form_to_editors_only(login, policy, editor, reviewer):
+    original = policy.history.earliest()
+    url = reverse("admin:policies_policy_simple_history", args=[policy.pk, original.history_id])
+    restore_url = reverse("admin:policies_policy_restore", args=[policy.pk, original.history_id])
+    assert restore_url in login(editor).get(url).content.decode()
+    assert restore_url not in login(reviewer).get(url).content.decode()
+
+
+def test_restore_by_get_changes_nothing(login, policy, editor):
+    original = policy.history.earliest()
+    edit(policy, user=editor, title="改过的标题")
+    before = Snapshot.of(policy)
+    url = reverse("admin:policies_policy_restore", args=[policy.pk, original.history_id])
+    assert login(editor).get(url).status_code == 405
+    assert Snapshot.of(policy) == before
+
+
+def test_the_admin_index_counts_records_per_state_and_the_reviewers_queue(login, editor, reviewer):
+    make_policy(user=editor, policy_id="a")
+    make_policy(user=editor, policy_id="b")
+    make_policy(user=reviewer, policy_id="mine")
+    workflow.reject(make_policy(user=editor, policy_id="c"), user=reviewer, comment="No.")
+    html = login(reviewer).get(reverse("admin:index")).content.decode()
+    assert 'data-state="pending">3<' in html
+    assert 'data-state="rejected">1<' in html
+    assert 'id="review-queue-length">2<' in html
+
+
+def test_review_events_are_read_only_in_the_admin(login, policy, reviewer, admin_member, superuser):
+    event = workflow.reject(policy, user=reviewer, comment="No.")
+    change_url = reverse("admin:reviews_reviewevent_change", args=[event.pk])
+    delete_url = reverse("admin:reviews_reviewevent_delete", args=[event.pk])
+    for user in (reviewer, admin_member, superuser):
+        client = login(user)
+        assert client.get(reverse("admin:reviews_reviewevent_changelist")).status_code == 200
+        assert client.get(change_url).status_code == 200
+        assert client.get(reverse("admin:reviews_reviewevent_add")).status_code == 403
+        assert client.post(change_url, {"comment": "x"}).status_code == 403
+        assert client.post(delete_url, {"post": "yes"}).status_code == 403
+    assert ReviewEvent.objects.get(pk=event.pk).comment == "No."
