@@ -1,4 +1,4 @@
-"""Real-world files (shared/corpus/public, read in place): exact round trips and one-key edits."""
+"""Real-world files (a copy of shared/corpus/public, sources in its SOURCES.tsv): exact round trips and edits."""
 
 from __future__ import annotations
 
@@ -10,9 +10,8 @@ from typing import Any
 import pytest
 
 from policies.frontmatter import Document, FrontmatterError, parse, render, same
-from tests.policies.test_frontmatter import SHARED, Bridge, bridge, to_js, untyped  # noqa: F401 - bridge is a fixture
+from tests.policies.test_frontmatter import CORPUS, Bridge, bridge, to_js, untyped  # noqa: F401 - bridge is a fixture
 
-CORPUS = SHARED / "corpus" / "public"
 FILES = sorted(CORPUS.glob("*.md"))
 
 # Files we must refuse, and why.
