@@ -15,7 +15,7 @@ from enum import StrEnum
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from policies import checks, frontmatter, records
@@ -135,6 +135,9 @@ def _import_one(
                     raise _DryRun
         except _DryRun:
             pass
+        except DatabaseError as error:
+            # The file's transaction was rolled back whole; the next file gets its own chance.
+            raise _Rejected(f"could not be stored, nothing of it was saved: {error}", policy_id) from None
         if not dry_run and result.outcome is not Outcome.CONFLICT:
             known_hashes.add(file_sha256)
         result.warnings = [str(warning) for warning in checks.check_values(values)]

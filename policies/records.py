@@ -19,7 +19,7 @@ from typing import Any, Literal
 from django.core.exceptions import ValidationError
 
 from policies import frontmatter
-from policies.models import ANALYSIS_DIMENSIONS, ANALYSIS_PARTS, validate_policy_id
+from policies.models import ANALYSIS_DIMENSIONS, ANALYSIS_PARTS, Policy, validate_policy_id
 
 Kind = Literal["id", "text", "required_text", "year", "score", "date", "list"]
 
@@ -82,6 +82,12 @@ LEAVES: tuple[Leaf, ...] = (
 # Every model field that is part of a record's content: what history compares, hashes and exports.
 CONTENT_FIELDS: tuple[str, ...] = (*(leaf.attr for leaf in LEAVES), "body", "extra")
 
+# Lengths the database enforces (PostgreSQL refuses longer text; SQLite would silently keep it).
+_MAX_LENGTH = {
+    leaf.attr: Policy._meta.get_field(leaf.attr).max_length
+    for leaf in LEAVES
+    if Policy._meta.get_field(leaf.attr).max_length is not None
+}
 _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _LEAF_BY_PATH = {leaf.path: leaf for leaf in LEAVES}
 _CONTAINER_PATHS = set(CONTAINERS)
@@ -141,6 +147,9 @@ def _read_leaf(leaf: Leaf, value: Any) -> Any:
             raise ValueError(f"must be text, not {_describe(value)}")
         if kind != "text" and not value.strip():
             raise ValueError("must not be empty")
+        limit = _MAX_LENGTH.get(leaf.attr)
+        if limit is not None and len(value) > limit:
+            raise ValueError(f"is {len(value):,} characters long, over the limit of {limit:,}")
         if kind == "id":
             try:
                 validate_policy_id(value)

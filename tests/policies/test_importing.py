@@ -4,6 +4,7 @@ import zipfile
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import OperationalError
 
 from policies import frontmatter
 from policies.importing import Outcome, import_sources
@@ -316,3 +317,21 @@ def test_the_imported_date_keeps_its_type_for_the_export(tmp_path):
     write(tmp_path, "a.md", "---\nid: a\ntitle: T\npubDate: 2024-10-01\n---\n")
     run_import(tmp_path)
     assert Policy.objects.get().pub_date == datetime.date(2024, 10, 1)
+
+
+def test_a_database_failure_rejects_that_file_whole_and_the_next_file_is_still_imported(tmp_path, monkeypatch):
+    write(tmp_path, "a.md", MINIMAL.format(id="a", title="A"))
+    write(tmp_path, "b.md", MINIMAL.format(id="b", title="B"))
+    original = PolicyFile.save
+
+    def fail_for_a(self, *args, **kwargs):
+        if self.policy.policy_id == "a":
+            raise OperationalError("database is locked")
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(PolicyFile, "save", fail_for_a)
+    first, second = run_import(tmp_path).results
+    assert (first.outcome, second.outcome) == (Outcome.REJECTED, Outcome.CREATED)
+    assert first.message == "could not be stored, nothing of it was saved: database is locked"
+    assert list(Policy.objects.values_list("policy_id", flat=True)) == ["b"]
+    assert Policy.history.count() == 1

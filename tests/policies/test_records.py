@@ -112,6 +112,7 @@ def test_a_new_record_is_written_in_the_collections_key_order(seed_text):
         ({"tags": "CCS"}, "tags", "must be a list"),
         ({"relatedFacilities": ["1", 2]}, "relatedFacilities", "item 2 must be text"),
         ({"analysis": ["market"]}, "analysis", "must be a mapping"),
+        ({"country": "x" * 201}, "country", "201 characters long, over the limit of 200"),
         (
             {"citation": None, "analysis": {"market": {"citation": datetime.date(2024, 1, 1)}}},
             "analysis.market.citation",
