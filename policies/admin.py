@@ -1,45 +1,74 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpResponse, HttpResponseNotAllowed
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from policies import diffing, editing
 from policies.exporting import export_to_zip
 from policies.forms import ExportForm, ImportForm, PolicyForm
 from policies.importing import Outcome, import_sources
-from policies.models import ANALYSIS_DIMENSIONS, Policy
+from policies.locks import LockBusy
+from policies.models import ANALYSIS_DIMENSIONS, ANALYSIS_PARTS, Policy, PolicyWarning, VersionConflict
+from policies.records import CONTENT_FIELDS
+from policies.rendering import render_markdown
 from policies.sources import iter_uploads
 
+# The analysis is one grid: a column per dimension, a row per part (see analysis_fieldset.html).
+ANALYSIS_GRID = "analysis-grid"
 
-def _dimension_fieldset(dimension: str) -> tuple[str, dict]:
-    return (
-        f"Analysis: {dimension}",
-        {
-            "fields": [(f"{dimension}_score", f"{dimension}_label", f"{dimension}_citation"), f"{dimension}_evidence"],
-            "classes": ["analysis-dimension"],
-        },
-    )
+
+class WarningsFilter(admin.SimpleListFilter):
+    title = "warnings"
+    parameter_name = "has_warnings"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Has warnings"), ("no", "No warnings")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.with_warnings()
+        if self.value() == "no":
+            return queryset.without_warnings()
+        return queryset
 
 
 @admin.register(Policy)
 class PolicyAdmin(SimpleHistoryAdmin):
     form = PolicyForm
-    list_display = ["title", "policy_id", "country", "category", "year", "state", "updated_at"]
-    list_filter = ["state", "category", "country", "year"]
+    list_display = ["title", "policy_id", "warnings_shown", "country", "category", "year", "state", "updated_at"]
+    list_filter = ["state", WarningsFilter, "category", "country", "year"]
     search_fields = ["policy_id", "title", "country", "tags"]
-    readonly_fields = ["state", "version", "provenance_author", "provenance_reviewer", "provenance_last_audit_date"]
+    readonly_fields = [
+        "state",
+        "version",
+        "review_status",
+        "provenance_author",
+        "provenance_reviewer",
+        "provenance_last_audit_date",
+    ]
     list_per_page = 50
     show_full_result_count = False
     change_list_template = "admin/policies/policy/change_list.html"
+    change_form_template = "admin/policies/policy/change_form.html"
+    object_history_template = "admin/policies/policy/object_history.html"
+    object_history_list_template = "admin/policies/policy/object_history_list.html"
+    history_list_display = ["version"]
     fieldsets = [
         ("Identity", {"fields": ["policy_id", "title", ("country", "year"), ("pub_date", "url"), "source"]}),
+        ("Classification", {"fields": [("status", "category"), ("legal_weight", "scope"), ("sectors", "tags")]}),
         (
-            "Classification",
-            {"fields": [("status", "category"), ("legal_weight", "scope"), ("sectors", "tags"), "review_status"]},
+            "Analysis",
+            {
+                "fields": [tuple(f"{d}_{part}" for d in ANALYSIS_DIMENSIONS) for part in ANALYSIS_PARTS],
+                "classes": [ANALYSIS_GRID],
+            },
         ),
-        *(_dimension_fieldset(d) for d in ANALYSIS_DIMENSIONS),
         ("Impact", {"fields": ["impact_economic", "impact_technical", "impact_environmental"]}),
         ("Evolution", {"fields": [("supersedes", "clusters")]}),
         (
@@ -50,20 +79,83 @@ class PolicyAdmin(SimpleHistoryAdmin):
         (
             "Provenance",
             {
-                "fields": [("provenance_author", "provenance_reviewer", "provenance_last_audit_date")],
+                "fields": [("review_status", "provenance_author", "provenance_reviewer", "provenance_last_audit_date")],
                 "description": "Written by the import and the review workflow only.",
             },
         ),
-        ("Text", {"fields": ["description", "body"]}),
+        ("Description and body", {"fields": ["description", "body"], "classes": ["markdown-text"]}),
         ("Other frontmatter", {"fields": ["extra"], "classes": ["collapse"]}),
         ("Review", {"fields": [("state", "version"), "change_reason"]}),
     ]
 
-    def save_model(self, request, obj, form, change):
-        reason = form.cleaned_data.get("change_reason") or (
-            f"Edited in the admin: {', '.join(form.changed_data)}" if change else "Created in the admin"
+    class Media:
+        css = {"all": ["policies/policy_admin.css"]}
+        js = ["policies/policy_admin.js"]
+
+    def get_queryset(self, request):
+        count = PolicyWarning.objects.filter(policy=OuterRef("pk")).order_by().values("policy")
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(warning_count=Coalesce(Subquery(count.annotate(n=Count("pk")).values("n")), 0))
+            .prefetch_related("warnings")
         )
-        obj.save_as(user=request.user, reason=reason)
+
+    @admin.display(description="Warnings", ordering="warning_count")
+    def warnings_shown(self, obj: Policy) -> str:
+        warnings = list(obj.warnings.all())
+        if not warnings:
+            return ""
+        return format_html(
+            '<span class="policy-warning-count" title="{}">⚠ {}</span>',
+            "\n".join(str(w) for w in warnings),
+            len(warnings),
+        )
+
+    def save_model(self, request, obj, form, change):
+        edited = [name for name in form.changed_data if name in CONTENT_FIELDS]
+        if change and not edited:
+            return  # an untouched form makes no new version
+        reason = form.cleaned_data.get("change_reason") or (
+            f"Edited in the admin: {', '.join(edited)}" if change else "Created in the admin"
+        )
+        if change:
+            editing.save_edit(
+                obj, user=request.user, reason=reason, loaded_version=form.cleaned_data["expected_version"]
+            )
+        else:
+            obj.save_as(user=request.user, reason=reason)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except VersionConflict:
+            # Someone saved between this form's version check and its save, and the guard in `Policy.save`
+            # rolled the save back. Handling the request again shows the form with their changes, like any
+            # other stale form.
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        form = context["adminform"].form
+        for fieldset in context["adminform"]:
+            if ANALYSIS_GRID in fieldset.classes:
+                context["analysis_rows"] = list(zip(ANALYSIS_PARTS, fieldset, strict=True))
+        context.update(
+            analysis_dimensions=[(d, Policy._meta.get_field(f"{d}_score").verbose_name) for d in ANALYSIS_DIMENSIONS],
+            conflict=getattr(form, "conflict", None),
+            record_warnings=list(obj.warnings.all()) if obj is not None else [],
+        )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        # Each entry shows what it changed against the entry before it, field by field, grouped as the form is.
+        rows = list(historical_records)
+        if not rows:
+            return
+        last = rows[-1]
+        previous = Policy.history.filter(id=last.id, history_id__lt=last.history_id).order_by("-history_id").first()
+        for row, sections in zip(rows, diffing.compare_history(rows, previous), strict=True):
+            row.field_changes = sections
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # django-simple-history saves this form on POST (even for view-only users) and so reverts the record
@@ -79,8 +171,20 @@ class PolicyAdmin(SimpleHistoryAdmin):
         own = [
             path("import/", self.admin_site.admin_view(self.import_view), name="policies_policy_import"),
             path("export/", self.admin_site.admin_view(self.export_view), name="policies_policy_export"),
+            path("preview/", self.admin_site.admin_view(self.preview_view), name="policies_policy_preview"),
         ]
         return own + super().get_urls()
+
+    def preview_view(self, request):
+        """The HTML for the Markdown in POST `text`, as published and sanitized: the change form's live preview.
+
+        POST only, so that the CSRF check of `admin_view` applies, and only for people who may edit records.
+        """
+        if not (self.has_change_permission(request) or self.has_add_permission(request)):
+            raise PermissionDenied
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        return HttpResponse(render_markdown(request.POST.get("text", "")), content_type="text/html; charset=utf-8")
 
     def import_view(self, request):
         if not (self.has_add_permission(request) and self.has_change_permission(request)):
@@ -88,13 +192,17 @@ class PolicyAdmin(SimpleHistoryAdmin):
         report = None
         form = ImportForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
-            report = import_sources(
-                iter_uploads(form.cleaned_data["files"]),
-                user=request.user,
-                origin="admin upload",
-                force=form.cleaned_data["force"],
-                dry_run=form.cleaned_data["dry_run"],
-            )
+            try:
+                report = import_sources(
+                    iter_uploads(form.cleaned_data["files"]),
+                    user=request.user,
+                    origin="admin upload",
+                    force=form.cleaned_data["force"],
+                    dry_run=form.cleaned_data["dry_run"],
+                )
+            except LockBusy as error:
+                form.add_error(None, str(error))
+        if report is not None:
             level = messages.SUCCESS if report.ok else messages.WARNING
             counts = ", ".join(f"{count} {outcome}" for outcome, count in report.counts.items() if count)
             self.message_user(request, f"{'Dry run: ' if report.dry_run else ''}{counts}.", level)

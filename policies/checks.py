@@ -1,33 +1,453 @@
-"""Record checks: things in a record a reviewer should look at before trusting it."""
+"""Record checks: things in a record a reviewer should look at before trusting it.
+
+`check_values` reads one record. `check_in_collection` compares it with the others: the ids its
+`evolution.supersedes` names must exist and must not lead back to it, and its evidence and labels should not be
+copied word for word from another record (a common trait of generated text).
+
+The warnings are stored (`PolicyWarning`) so that the admin list can filter on them without running any check:
+saving a record rewrites its own warnings and, of the records the change affects, the warnings that compare
+them with it (`refresh_after_save`); an import or `manage.py check_policies` rewrites the whole collection's
+(`refresh_collection`).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+import datetime
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from functools import cached_property, reduce
+from operator import or_
 from typing import Any
+from urllib.parse import urlsplit
 
-from policies.models import HUMAN_AUDIT_PENDING
+from django.db import transaction
+from django.db.models import Q
+
+from policies import locks
+from policies.models import ANALYSIS_DIMENSIONS, HUMAN_AUDIT_PENDING, Policy, PolicyWarning
+
+# Shorter texts (a label such as "Tax credit" or "税收抵免") are shared by unrelated records as a matter of course.
+# Measured in display columns, a CJK character taking two, so that the limit means the same in either script.
+MIN_COPIED_WIDTH = 24
+SHOWN_OTHERS = 3
+
+COPYABLE_FIELDS: tuple[str, ...] = tuple(f"{d}_{part}" for d in ANALYSIS_DIMENSIONS for part in ("label", "evidence"))
+CHECKED_FIELDS: tuple[str, ...] = (
+    "policy_id",
+    "review_status",
+    "provenance_reviewer",
+    "year",
+    "pub_date",
+    "url",
+    "supersedes",
+    "related_facilities",
+    *(f"{d}_{part}" for d in ANALYSIS_DIMENSIONS for part in ("score", "label", "evidence", "citation")),
+)
 
 
 @dataclass(frozen=True)
 class Warning:
+    """One thing to look at: the frontmatter key it concerns (dotted), what is wrong, and a stable code."""
+
     field: str
     message: str
+    code: str = ""
 
     def __str__(self) -> str:
         return f"{self.field}: {self.message}"
 
 
+def _listed(items: Iterable[str], limit: int = 5) -> str:
+    items = list(items)
+    shown = ", ".join(repr(item) for item in items[:limit])
+    return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
+
+
 def check_values(values: Mapping[str, Any]) -> list[Warning]:
-    """The warnings for one record's content (model field values)."""
+    """The warnings for one record's content (model field values) that need no other record."""
     warnings = []
-    reviewer = values.get("provenance_reviewer", "")
+    reviewer = values.get("provenance_reviewer") or ""
     if values.get("review_status") == "verified" and reviewer.strip() in ("", HUMAN_AUDIT_PENDING):
         warnings.append(
             Warning(
                 "reviewStatus",
                 f"claims to be verified, but provenance.reviewer is {reviewer!r}: a verification without a "
                 "human reviewer is not trusted",
+                "unreviewed_verification",
             )
         )
+    year, pub_date = values.get("year"), values.get("pub_date")
+    if isinstance(year, int) and isinstance(pub_date, datetime.date) and year != pub_date.year:
+        warnings.append(
+            Warning("year", f"is {year}, but pubDate {pub_date.isoformat()} is in {pub_date.year}", "year_mismatch")
+        )
+    url = (values.get("url") or "").strip()
+    if url:
+        parts = urlsplit(url)
+        if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+            warnings.append(Warning("url", f"{url!r} is not an http(s) address", "url_not_http"))
+    for d in ANALYSIS_DIMENSIONS:
+        if values.get(f"{d}_score") is not None and not (values.get(f"{d}_citation") or "").strip():
+            warnings.append(
+                Warning(f"analysis.{d}.citation", f"is empty, but the {d} dimension is scored", "missing_citation")
+            )
+    warnings.extend(_check_facilities(values.get("related_facilities") or []))
     return warnings
+
+
+def _check_facilities(ids: list[str]) -> Iterator[Warning]:
+    # Records list up to ~1,400 ids: set sizes and one regex pass over the joined list keep this cheap.
+    if len(set(ids)) != len(ids):
+        counts = Counter(ids)
+        repeated = [facility for facility, count in counts.items() if count > 1]
+        yield Warning("relatedFacilities", f"lists {_listed(repeated)} more than once", "duplicate_facility")
+    joined = "\n".join(ids)
+    odd = _ODD_FACILITY.findall(joined) if ids and not _FACILITY_LINES.fullmatch(joined) else []
+    if odd:
+        yield Warning(
+            "relatedFacilities",
+            f"has ids of an unexpected form: {_listed(odd)} (expected digits, optionally '-digits', like '1103-2')",
+            "facility_form",
+        )
+
+
+_FACILITY_LINES = re.compile(r"[0-9]+(?:-[0-9]+)?(?:\n[0-9]+(?:-[0-9]+)?)*")
+_ODD_FACILITY = re.compile(r"^(?![0-9]+(?:-[0-9]+)?$).*$", re.MULTILINE)
+
+
+def _copyable(text: str | None) -> str | None:
+    """The text if it is long enough for a verbatim copy to mean something, else None."""
+    if not text:
+        return None
+    stripped = text.strip()
+    if len(stripped) >= MIN_COPIED_WIDTH:
+        return text
+    if len(stripped) * 2 < MIN_COPIED_WIDTH:
+        return None
+    width = sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in stripped)
+    return text if width >= MIN_COPIED_WIDTH else None
+
+
+def _part_field(name: str) -> str:
+    dimension, part = name.split("_")
+    return f"analysis.{dimension}.{part}"
+
+
+@dataclass
+class Collection:
+    """What the collection checks know about the records.
+
+    `ids` holds at least every existing id that a checked record names; `supersedes` is the whole collection's
+    graph (id -> ids it supersedes, records with none left out); `text_users` maps at least each checked
+    record's copyable texts to the ids of every record using them.
+    """
+
+    ids: set[str]
+    supersedes: dict[str, list[str]]
+    text_users: dict[str, set[str]] = field(default_factory=dict)
+
+    @classmethod
+    def around(cls, rows: list[Mapping[str, Any]], supersedes: dict[str, list[str]] | None = None) -> Collection:
+        """What checking `rows` against the stored collection needs, read with a few queries."""
+        named = {target for row in rows for target in row["supersedes"] or ()}
+        texts = {text for row in rows for name in COPYABLE_FIELDS if (text := _copyable(row[name]))}
+        return cls(
+            ids=set(Policy.objects.filter(policy_id__in=named).values_list("policy_id", flat=True)),
+            supersedes=supersedes if supersedes is not None else load_supersedes(),
+            text_users={text: {use[0] for use in uses} for text, uses in _text_uses(texts).items()},
+        )
+
+    def others_using(self, text: str, policy_id: str) -> tuple[list[str], int]:
+        """The first few other records using `text` (by id), and how many there are."""
+        users = self._sorted_users.get(text)
+        if users is None:
+            users = self._sorted_users[text] = sorted(self.text_users.get(text, ()))
+        count = len(users) - (policy_id in self.text_users.get(text, ()))
+        return [user for user in users[: SHOWN_OTHERS + 1] if user != policy_id][:SHOWN_OTHERS], count
+
+    @cached_property
+    def _sorted_users(self) -> dict[str, list[str]]:
+        return {}
+
+    @cached_property
+    def cycles(self) -> dict[str, list[str]]:
+        """For each id on a cycle of supersedes, the way back to itself: [id, ..., id]."""
+        cycles = {}
+        for component in _strongly_connected(self.supersedes):
+            first = next(iter(component))
+            if len(component) > 1 or first in self.supersedes.get(first, ()):
+                for start in component:
+                    cycles[start] = _path_back(start, self.supersedes, component)
+        return cycles
+
+
+def load_supersedes() -> dict[str, list[str]]:
+    """The collection's supersedes graph: for each record that supersedes any, the ids it names."""
+    rows = Policy.objects.exclude(supersedes=[]).values_list("policy_id", "supersedes")
+    return {policy_id: supersedes for policy_id, supersedes in rows.iterator(chunk_size=5000) if supersedes}
+
+
+def _text_uses(texts: set[str]) -> dict[str, set[tuple[str, int, str]]]:
+    """For each text, where it is used: (record id, record pk, model field name)."""
+    uses: dict[str, set[tuple[str, int, str]]] = {text: set() for text in texts}
+    if not texts:
+        return uses
+    wanted = reduce(or_, (Q(**{f"{name}__in": texts}) for name in COPYABLE_FIELDS))
+    for row in Policy.objects.filter(wanted).values("pk", "policy_id", *COPYABLE_FIELDS).iterator(chunk_size=2000):
+        for name in COPYABLE_FIELDS:
+            if row[name] in uses:
+                uses[row[name]].add((row["policy_id"], row["pk"], name))
+    return uses
+
+
+def _strongly_connected(graph: Mapping[str, list[str]]) -> Iterator[set[str]]:
+    """Tarjan's strongly connected components of `graph`, without recursion (chains can be long)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    for root in graph:
+        if root in index:
+            continue
+        work = [(root, iter(graph.get(root, ())))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(graph.get(child, ()))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = set()
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.add(member)
+                    if member == node:
+                        break
+                yield component
+
+
+def _path_back(start: str, graph: Mapping[str, list[str]], component: set[str]) -> list[str]:
+    """The shortest way from `start` back to itself inside its component (breadth first)."""
+    came_from: dict[str, str] = {}
+    queue = [start]
+    for node in queue:
+        for child in graph.get(node, ()):
+            if child == start:
+                path = [node]
+                while path[-1] != start:
+                    path.append(came_from[path[-1]])
+                return [start, *reversed(path[:-1]), start]
+            if child in component and child not in came_from:
+                came_from[child] = node
+                queue.append(child)
+    return [start, start]
+
+
+def check_supersedes(values: Mapping[str, Any], collection: Collection) -> list[Warning]:
+    """Ids in `evolution.supersedes` that are not in the collection, and cycles of supersedes through the record."""
+    warnings = []
+    missing = [target for target in values.get("supersedes") or () if target not in collection.ids]
+    if missing:
+        warnings.append(
+            Warning("evolution.supersedes", f"names {_listed(missing)}, not in the collection", "unknown_supersedes")
+        )
+    way = collection.cycles.get(values["policy_id"])
+    if way:
+        warnings.append(
+            Warning("evolution.supersedes", f"supersedes itself through a cycle: {' → '.join(way)}", "supersedes_cycle")
+        )
+    return warnings
+
+
+def _copied_warning(name: str, shown: list[str], count: int) -> Warning | None:
+    if not count:
+        return None
+    more = f" and {count - len(shown)} more" if count > len(shown) else ""
+    return Warning(_part_field(name), f"is copied word for word in {', '.join(shown)}{more}", "copied_text")
+
+
+def check_copies(values: Mapping[str, Any], collection: Collection) -> list[Warning]:
+    """Labels and evidence that other records use word for word."""
+    warnings = []
+    for name in COPYABLE_FIELDS:
+        text = _copyable(values.get(name))
+        if text:
+            warning = _copied_warning(name, *collection.others_using(text, values["policy_id"]))
+            if warning:
+                warnings.append(warning)
+    return warnings
+
+
+def check_in_collection(values: Mapping[str, Any], collection: Collection) -> list[Warning]:
+    """The warnings for one record that come from comparing it with the rest of the collection."""
+    return [*check_supersedes(values, collection), *check_copies(values, collection)]
+
+
+def check_record(values: Mapping[str, Any], collection: Collection) -> list[Warning]:
+    """Every warning for one record: its own content, then against the collection."""
+    return [*check_values(values), *check_in_collection(values, collection)]
+
+
+def _store(found: Mapping[int, list[Warning]]) -> None:
+    PolicyWarning.objects.bulk_create(
+        (
+            PolicyWarning(policy_id=pk, field=w.field, code=w.code, message=w.message)
+            for pk, warnings in found.items()
+            for w in warnings
+        ),
+        batch_size=2000,
+    )
+
+
+def refresh_collection() -> dict[str, list[Warning]]:
+    """Check every record against the whole collection and store the warnings; returns them by record id.
+
+    One pass reads the records, checking each one's own content and keeping only what the collection checks
+    need (ids, supersedes, labels and evidence), so memory stays small at tens of thousands of records.
+    """
+    kept = ("pk", "policy_id", "supersedes", *COPYABLE_FIELDS)
+    with transaction.atomic():
+        rows, found = [], {}
+        for row in Policy.objects.order_by("policy_id").values("pk", *CHECKED_FIELDS).iterator(chunk_size=2000):
+            found[row["pk"]] = check_values(row)
+            rows.append({name: row[name] for name in kept})
+        text_users: dict[str, set[str]] = {}
+        for row in rows:
+            for name in COPYABLE_FIELDS:
+                if text := _copyable(row[name]):
+                    text_users.setdefault(text, set()).add(row["policy_id"])
+        collection = Collection(
+            ids={row["policy_id"] for row in rows},
+            supersedes={row["policy_id"]: row["supersedes"] for row in rows if row["supersedes"]},
+            text_users=text_users,
+        )
+        for row in rows:
+            found[row["pk"]].extend(check_in_collection(row, collection))
+        PolicyWarning.objects.all().delete()
+        _store(found)
+    return {row["policy_id"]: found[row["pk"]] for row in rows}
+
+
+def refresh_records(
+    policy_ids: Iterable[str], *, supersedes: dict[str, list[str]] | None = None
+) -> dict[str, list[Warning]]:
+    """Check these records against the collection and store their warnings; returns them by record id.
+
+    `supersedes` is the collection's graph, if the caller has just read it.
+    """
+    with transaction.atomic():
+        rows = list(
+            Policy.objects.filter(policy_id__in=set(policy_ids)).order_by("policy_id").values("pk", *CHECKED_FIELDS)
+        )
+        collection = Collection.around(rows, supersedes)
+        found = {row["pk"]: check_record(row, collection) for row in rows}
+        PolicyWarning.objects.filter(policy_id__in=list(found)).delete()
+        _store(found)
+    return {row["policy_id"]: found[row["pk"]] for row in rows}
+
+
+def _refresh_supersedes_of(policy_ids: set[str], graph: dict[str, list[str]]) -> None:
+    """Rewrite only the supersedes warnings of these records."""
+    rows = list(Policy.objects.filter(policy_id__in=policy_ids).values("pk", "policy_id", "supersedes"))
+    named = {target for row in rows for target in row["supersedes"] or ()}
+    collection = Collection(set(Policy.objects.filter(policy_id__in=named).values_list("policy_id", flat=True)), graph)
+    PolicyWarning.objects.filter(
+        policy_id__in=[row["pk"] for row in rows], code__in=["unknown_supersedes", "supersedes_cycle"]
+    ).delete()
+    _store({row["pk"]: check_supersedes(row, collection) for row in rows})
+
+
+def _refresh_copies_of(texts: set[str], skip: str | None) -> None:
+    """Rewrite the copied-text warnings of every use of these texts (but the record `skip`, checked in full)."""
+    found: dict[int, list[Warning]] = {}
+    stale: dict[str, list[int]] = {}
+    uses_by_text = _text_uses(texts)
+    collection = Collection(set(), {}, {text: {use[0] for use in uses} for text, uses in uses_by_text.items()})
+    for text, uses in uses_by_text.items():
+        for policy_id, pk, name in uses:
+            if policy_id == skip:
+                continue
+            stale.setdefault(_part_field(name), []).append(pk)
+            warning = _copied_warning(name, *collection.others_using(text, policy_id))
+            if warning:
+                found.setdefault(pk, []).append(warning)
+    for field_name, pks in stale.items():
+        PolicyWarning.objects.filter(code="copied_text", field=field_name, policy_id__in=pks).delete()
+    _store(found)
+
+
+_deferred: ContextVar[list[bool] | None] = ContextVar("policies_checks_deferred", default=None)
+
+
+@contextmanager
+def deferred_refresh() -> Iterator[None]:
+    """Saves inside the block leave warnings alone; leaving it refreshes the whole collection once, if any saved.
+
+    For bulk writes (imports): refreshing around each of thousands of saves would cost far more than once.
+    """
+    if _deferred.get() is not None:
+        yield
+        return
+    saved: list[bool] = []
+    token = _deferred.set(saved)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+        if saved:
+            refresh_collection()
+
+
+def refresh_after_save(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> None:
+    """Rewrite the warnings a save (or, with `after` None, a deletion) of one record may have changed.
+
+    The record is checked in full. Of the others, only the warnings that compare them with it: the supersedes
+    warnings of the records naming its old or new id and of every record on a cycle (before or after), and the
+    copied-text warnings of the records sharing an old or new label or evidence of it.
+    """
+    saved = _deferred.get()
+    if saved is not None:
+        saved.append(True)
+        return
+    versions = [v for v in (before, after) if v is not None]
+    ids = {v["policy_id"] for v in versions}
+    current = after["policy_id"] if after is not None else None
+    with transaction.atomic():
+        # Other records' warnings are rewritten here: one such refresh at a time, or two saves deadlock.
+        locks.serialize_transaction("record warnings")
+        graph = load_supersedes()
+        if current is not None:
+            refresh_records([current], supersedes=graph)
+        neighbours = {policy_id for policy_id, named in graph.items() if ids & set(named)}
+        neighbours |= set(Collection(set(), graph).cycles)
+        neighbours |= set(
+            PolicyWarning.objects.filter(code="supersedes_cycle").values_list("policy__policy_id", flat=True)
+        )
+        neighbours.discard(current)
+        if neighbours:
+            _refresh_supersedes_of(neighbours, graph)
+        texts = {text for v in versions for name in COPYABLE_FIELDS if (text := _copyable(v.get(name)))}
+        _refresh_copies_of(texts, skip=current)
+
+
+def stored_values(pk: int) -> dict[str, Any] | None:
+    """A record's CHECKED_FIELDS as stored, or None."""
+    return Policy.objects.filter(pk=pk).values(*CHECKED_FIELDS).first()

@@ -1,12 +1,23 @@
 """Policy records as the collection's files describe them, and the files they were read from."""
 
 import hashlib
+import json
 import re
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
-from simple_history.models import HistoricalRecords
+from django.db import models, transaction
+from django.dispatch import receiver
+from simple_history.manager import HistoricalQuerySet, HistoryDescriptor, HistoryManager
+from simple_history.models import (
+    SIMPLE_HISTORY_REVERSE_ATTR_NAME,
+    HistoricalChanges,
+    HistoricalRecords,
+    ModelChange,
+    ModelDelta,
+)
+from simple_history.signals import pre_create_historical_record
 
 ANALYSIS_DIMENSIONS = ("market", "mrv", "statutory", "strategic", "incentive")
 ANALYSIS_PARTS = ("score", "label", "evidence", "citation")
@@ -32,6 +43,18 @@ def validate_policy_id(value: str) -> None:
         raise ValidationError("%(value)r is a reserved file name.", code="reserved", params={"value": value})
 
 
+class VersionConflict(Exception):
+    """The record was saved by someone else after this copy of it was loaded; nothing was saved."""
+
+    def __init__(self, policy: "Policy", loaded_version: int, current_version: int) -> None:
+        super().__init__(
+            f"{policy.policy_id} was saved as version {current_version} after version {loaded_version} was loaded."
+        )
+        self.policy_id = policy.policy_id
+        self.loaded_version = loaded_version
+        self.current_version = current_version
+
+
 class ReviewState(models.TextChoices):
     PENDING = "pending", HUMAN_AUDIT_PENDING
     CHANGES_REQUESTED = "changes_requested", "Changes Requested"
@@ -42,6 +65,12 @@ class ReviewState(models.TextChoices):
 class PolicyQuerySet(models.QuerySet):
     def in_state(self, state: str) -> "PolicyQuerySet":
         return self.filter(state=state)
+
+    def with_warnings(self) -> "PolicyQuerySet":
+        return self.filter(models.Exists(PolicyWarning.objects.filter(policy=models.OuterRef("pk"))))
+
+    def without_warnings(self) -> "PolicyQuerySet":
+        return self.exclude(models.Exists(PolicyWarning.objects.filter(policy=models.OuterRef("pk"))))
 
     def pending(self) -> "PolicyQuerySet":
         return self.in_state(ReviewState.PENDING)
@@ -58,6 +87,121 @@ def _score_field(dimension: str) -> models.PositiveSmallIntegerField:
         validators=[MinValueValidator(0), MaxValueValidator(100)],
         help_text="0-100.",
     )
+
+
+class FacilityList(models.Model):
+    """A record's facility ids, stored once however many versions of however many records list them.
+
+    A seed-sized record lists about 1,000 ids, most of its size; the history refers to the list by its hash
+    instead of copying it into every version. Rows are never changed or deleted: the hash is the content.
+    """
+
+    sha256 = models.CharField(max_length=64, primary_key=True)
+    ids = models.JSONField()
+
+    class Meta:
+        verbose_name = "facility list"
+
+    def __str__(self) -> str:
+        return f"{len(self.ids):,} facility ids" if isinstance(self.ids, list) else self.sha256[:12]
+
+    @classmethod
+    def stored(cls, ids: Any) -> "FacilityList":
+        """The list holding `ids`, inserted unless it is there already (one query either way)."""
+        canonical = json.dumps(ids, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        facility_list = cls(sha256=hashlib.sha256(canonical.encode()).hexdigest(), ids=ids)
+        cls.objects.bulk_create([facility_list], ignore_conflicts=True)
+        facility_list._state.adding = False
+        return facility_list
+
+
+class PolicyHistoryQuerySet(HistoricalQuerySet):
+    def _select_related_history_tracked_objs(self) -> "PolicyHistoryQuerySet":
+        # simple-history's history page calls select_related() with no names when no tracked field is a foreign
+        # key, which drops its own select_related("history_user"): one query per version listed.
+        return self.select_related("facilities", "history_user")
+
+
+class PolicyHistoryManager(HistoryManager):
+    # Every read of a version needs its facility list: joined, so reading versions costs no query per row.
+    def get_super_queryset(self):
+        return super().get_super_queryset().select_related("facilities")
+
+
+class _HistoryDescriptor(HistoryDescriptor):
+    # simple-history builds a new manager class on every `policy.history`, once per saved version too; build it once.
+    def __init__(self, model, manager, queryset) -> None:
+        super().__init__(model, manager, queryset)
+        self.manager_class = manager.from_queryset(queryset)
+
+    def __get__(self, instance, owner):
+        return self.manager_class(self.model, instance)
+
+
+class HistoricalPolicyBase(models.Model):
+    """What a history row of a `Policy` has beyond the record's fields: its facility list, by reference."""
+
+    facilities = models.ForeignKey(
+        FacilityList, on_delete=models.PROTECT, related_name="+", verbose_name="relatedFacilities"
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def related_facilities(self) -> Any:
+        return self.facilities.ids
+
+
+class PolicyHistoricalRecords(HistoricalRecords):
+    """django-simple-history with `related_facilities` kept in `FacilityList` and read back as a plain value.
+
+    Only the history changes: a version still answers `row.related_facilities`, `row.instance` and
+    `diff_against` as if the list were one of its columns.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            excluded_fields=["related_facilities"],
+            bases=[HistoricalPolicyBase],
+            history_manager=PolicyHistoryManager,
+            historical_queryset=PolicyHistoryQuerySet,
+            **kwargs,
+        )
+
+    def finalize(self, sender, **kwargs) -> None:
+        super().finalize(sender, **kwargs)
+        if sender is self.cls:
+            history_model = sender.__dict__[self.manager_name].model
+            setattr(
+                sender,
+                self.manager_name,
+                _HistoryDescriptor(history_model, self.history_manager, self.historical_queryset),
+            )
+
+    def get_extra_fields(self, model, fields):
+        extra = super().get_extra_fields(model, fields)
+
+        def get_instance(row):
+            # simple-history would take an excluded field from the record as it is now, not as it was.
+            values = {field.attname: getattr(row, field.attname) for field in fields.values()}
+            instance = model(**values, related_facilities=row.related_facilities)
+            setattr(instance, SIMPLE_HISTORY_REVERSE_ATTR_NAME, row)
+            return instance
+
+        def diff_against(row, old_history, excluded_fields=None, included_fields=None, **kwargs):
+            delta = HistoricalChanges.diff_against(row, old_history, excluded_fields, included_fields, **kwargs)
+            wanted = included_fields is None or "related_facilities" in included_fields
+            wanted = wanted and "related_facilities" not in (excluded_fields or ())
+            if not wanted or row.facilities_id == old_history.facilities_id:
+                return delta
+            change = ModelChange("related_facilities", old_history.related_facilities, row.related_facilities)
+            changes = sorted([*delta.changes, change], key=lambda change: change.field)
+            return ModelDelta(changes, [change.field for change in changes], old_history, row)
+
+        extra["instance"] = property(get_instance)
+        extra["diff_against"] = diff_against
+        return extra
 
 
 class Policy(models.Model):
@@ -159,7 +303,7 @@ class Policy(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
+    history = PolicyHistoricalRecords(history_change_reason_field=models.TextField(null=True))
     objects = PolicyQuerySet.as_manager()
 
     class Meta:
@@ -191,15 +335,57 @@ class Policy(models.Model):
         return f"{self.title} ({self.policy_id})"
 
     def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
+        """Save as the next version; raise VersionConflict if the stored record is no longer the one loaded.
+
+        The stored version is read under a row lock in the save's own transaction (SQLite's IMMEDIATE
+        transactions lock the whole database), so of two saves of the same loaded version exactly one succeeds.
+        """
+        if self._state.adding:
+            super().save(*args, **kwargs)
+            return
+        with transaction.atomic(using=kwargs.get("using") or self._state.db):
+            locked = Policy.objects.select_for_update(no_key=True).filter(pk=self.pk)
+            stored = locked.values_list("version", flat=True).first()
+            if stored is not None and stored != self.version:
+                raise VersionConflict(self, self.version, stored)
             self.version += 1
-        super().save(*args, **kwargs)
+            try:
+                super().save(*args, **kwargs)
+            except BaseException:
+                self.version -= 1
+                raise
 
     def save_as(self, *, user, reason: str) -> None:
         """Save, recording in the history who made the change and why (`user` is None for a command)."""
         self._history_user = user
         self._change_reason = reason
         self.save()
+
+
+@receiver(pre_create_historical_record, sender=Policy.history.model, dispatch_uid="policies_store_facilities")
+def store_facilities(sender, instance: Policy, history_instance, **kwargs) -> None:
+    history_instance.facilities = FacilityList.stored(instance.related_facilities)
+
+
+class PolicyWarning(models.Model):
+    """One finding of the record checks (`policies.checks`), stored so that lists can filter on it.
+
+    Derived data, kept apart from `Policy` so that it never shows up as an edit in the record's history: the
+    checks rewrite a record's warnings when it (or a record it is compared with) is saved, and the whole
+    collection's after an import and by `manage.py check_policies`.
+    """
+
+    policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="warnings")
+    field = models.CharField(max_length=200, help_text="The frontmatter key it concerns, e.g. analysis.mrv.citation.")
+    code = models.CharField(max_length=50)
+    message = models.TextField()
+
+    class Meta:
+        ordering = ["policy", "id"]
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}"
 
 
 class FileSnapshot(models.Model):
@@ -214,9 +400,14 @@ class FileSnapshot(models.Model):
 
     @classmethod
     def for_text(cls, text: str) -> "FileSnapshot":
-        """The snapshot holding `text`, stored once however many records or versions share it."""
+        """The snapshot holding `text`, stored once however many records or versions share it.
+
+        One query whether or not it exists (an upsert that returns the row's id), safe against a concurrent
+        writer storing the same text.
+        """
         sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        snapshot, _ = cls.objects.get_or_create(sha256=sha256, defaults={"text": text})
+        snapshot = cls(sha256=sha256, text=text)
+        cls.objects.bulk_create([snapshot], update_conflicts=True, unique_fields=["sha256"], update_fields=["sha256"])
         return snapshot
 
 

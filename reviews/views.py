@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import markdown
-import nh3
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
@@ -14,13 +12,13 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
-from policies.models import ANALYSIS_DIMENSIONS, Policy
+from policies import diffing
+from policies.models import Policy
+from policies.rendering import render_markdown
 
 from . import workflow
-from .diffing import diff_html
 from .forms import DecisionForm
 from .models import ReviewAction
 
@@ -30,35 +28,9 @@ if TYPE_CHECKING:
 REVIEWER_DECISIONS = {ReviewAction.APPROVE, ReviewAction.REQUEST_CHANGES, ReviewAction.REJECT}
 
 
-def render_markdown(text: str) -> SafeString:
-    """Markdown as the published site shows it, stripped of anything unsafe (scripts, handlers, iframes)."""
-    return mark_safe(nh3.clean(markdown.markdown(text, extensions=["extra", "sane_lists"])))
-
-
-def _as_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return "\n".join(str(item) for item in value)
-    return str(value)
-
-
-def _section(name: str) -> str:
-    prefix = name.split("_", 1)[0]
-    return f"Analysis: {prefix}" if prefix in ANALYSIS_DIMENSIONS else "Record"
-
-
-def changes_since_verified(policy: Policy, baseline: Any) -> list[dict[str, Any]]:
-    """Changed fields against the published snapshot, grouped per analysis dimension, in the model's order."""
-    sections: dict[str, list[dict[str, Any]]] = {}
-    for name in workflow.content_fields():
-        old, new = _as_text(getattr(baseline, name)), _as_text(getattr(policy, name))
-        if old != new:
-            field = Policy._meta.get_field(name)
-            sections.setdefault(_section(name), []).append(
-                {"label": field.verbose_name, "name": name, "diff": diff_html(old, new)}
-            )
-    return [{"title": title, "fields": fields} for title, fields in sections.items()]
+def changes_since_verified(policy: Policy, baseline: Any) -> list[diffing.Section]:
+    """Changed content against the published snapshot, grouped as the record is (each analysis dimension apart)."""
+    return diffing.compare(baseline, policy, workflow.content_fields())
 
 
 def _dimensions(policy: Policy) -> list[dict[str, Any]]:
@@ -100,6 +72,7 @@ def review(request: HttpRequest, object_id: str, *, model_admin: ModelAdmin) -> 
         "form": form,
         "description_html": render_markdown(policy.description),
         "body_html": render_markdown(policy.body),
+        "warnings": policy.warnings.all(),
         "dimensions": _dimensions(policy),
         "baseline": baseline,
         "changes": changes_since_verified(policy, baseline) if baseline is not None else None,

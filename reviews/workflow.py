@@ -180,7 +180,7 @@ def _check_permission(move: Move, user: User | None) -> None:
 
 
 def _lock(policy: Policy) -> Policy:
-    return Policy.objects.select_for_update().get(pk=policy.pk)
+    return Policy.objects.select_for_update(no_key=True).get(pk=policy.pk)
 
 
 def _check_state(locked: Policy, action: str, move: Move) -> None:

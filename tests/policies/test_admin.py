@@ -145,3 +145,30 @@ def test_the_export_download_is_a_zip_of_the_files(client, imported):
 def test_the_export_needs_view_permission(client):
     client.force_login(make_user("nobody"))
     assert client.post(reverse("admin:policies_policy_export"), {"all_records": "on"}).status_code == 403
+
+
+def test_an_untouched_form_sent_with_browser_line_breaks_changes_nothing(client, editor, imported):
+    imported.body = "\nFirst paragraph.\n\n  Indented line \n"
+    imported.description = "## Overview\n\nText with a trailing space "
+    imported.save_as(user=None, reason="multi-line text")
+    imported.refresh_from_db()
+    version = imported.version
+    data = change_form_data(client, imported)
+    as_sent = {k: v.replace("\n", "\r\n") if isinstance(v, str) else v for k, v in data.items()}
+    response = client.post(reverse("admin:policies_policy_change", args=[imported.pk]), as_sent)
+    assert response.status_code == 302
+    imported.refresh_from_db()
+    assert imported.body == "\nFirst paragraph.\n\n  Indented line \n"
+    assert imported.description == "## Overview\n\nText with a trailing space "
+    assert imported.version == version
+    assert imported.history.first().history_change_reason == "multi-line text"
+
+
+def test_an_edited_text_keeps_the_line_breaks_of_the_record(client, editor, imported):
+    imported.body = "Line one\r\nLine two\r\n"
+    imported.save_as(user=None, reason="a CRLF body")
+    imported.refresh_from_db()
+    data = change_form_data(client, imported, body="Line one\r\nLine 2\r\n")
+    client.post(reverse("admin:policies_policy_change", args=[imported.pk]), data)
+    imported.refresh_from_db()
+    assert imported.body == "Line one\r\nLine 2\r\n"

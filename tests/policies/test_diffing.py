@@ -1,7 +1,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reviews.diffing import diff_html, diff_text, tokenize
+from policies.diffing import diff_html, diff_text, tokenize
 
 
 @given(st.text())

@@ -1,0 +1,150 @@
+"""Readable differences between two versions of a record, field by field, for editors and reviewers.
+
+Text is compared word by word, except Chinese (and other CJK) text, which has no spaces: a word-level diff would
+mark a whole paragraph as changed, so CJK characters are compared one by one. Fields are grouped as the record
+is (identity, classification, each analysis dimension, ...), in the order of the change form.
+"""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from policies.models import ANALYSIS_DIMENSIONS, ANALYSIS_PARTS, Policy, ReviewState
+
+_CJK = (
+    "\u2e80-\u2fdf"  # radicals
+    "\u3000-\u303f"  # CJK punctuation
+    "\u3040-\u30ff"  # kana
+    "\u3400-\u4dbf"  # extension A
+    "\u4e00-\u9fff"  # unified ideographs
+    "\uf900-\ufaff"  # compatibility ideographs
+    "\uff00-\uffef"  # full-width forms
+    "\u2018-\u201f"  # curly quotes, used as CJK punctuation in the collection
+)
+_TOKEN = re.compile(rf"[{_CJK}]|\s+|[^\s{_CJK}]+")
+
+# The record's parts, in the order of the change form; `state` is the review state, which the workflow changes.
+SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Identity", ("policy_id", "title", "country", "year", "pub_date", "url", "source")),
+    ("Classification", ("status", "category", "legal_weight", "scope", "sectors", "tags")),
+    *((f"Analysis: {d}", tuple(f"{d}_{part}" for part in ANALYSIS_PARTS)) for d in ANALYSIS_DIMENSIONS),
+    ("Impact", ("impact_economic", "impact_technical", "impact_environmental")),
+    ("Evolution", ("supersedes", "clusters")),
+    ("Implementation", ("implementation_authority", "implementation_mechanism", "implementation_funding_scale")),
+    ("Facilities", ("related_facilities",)),
+    ("Provenance", ("review_status", "provenance_author", "provenance_reviewer", "provenance_last_audit_date")),
+    ("Text", ("description", "body")),
+    ("Other frontmatter", ("extra",)),
+    ("Review", ("state",)),
+)
+
+
+def tokenize(text: str) -> list[str]:
+    """Split into CJK characters, runs of whitespace and words; joining the tokens gives the text back."""
+    return _TOKEN.findall(text)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    kind: str  # "equal", "delete" or "insert"
+    text: str
+
+
+def diff_text(old: str, new: str) -> list[Chunk]:
+    """The edit from `old` to `new` as equal, deleted and inserted chunks, in reading order."""
+    a, b = tokenize(old), tokenize(new)
+    chunks: list[Chunk] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            chunks.append(Chunk("equal", "".join(a[i1:i2])))
+            continue
+        if i2 > i1:
+            chunks.append(Chunk("delete", "".join(a[i1:i2])))
+        if j2 > j1:
+            chunks.append(Chunk("insert", "".join(b[j1:j2])))
+    return chunks
+
+
+def diff_html(old: str, new: str) -> SafeString:
+    """The edit as HTML: deletions in <del>, insertions in <ins>, all text escaped."""
+    tags = {"delete": "del", "insert": "ins"}
+    parts = []
+    for chunk in diff_text(old, new):
+        text = escape(chunk.text)
+        parts.append(f"<{tags[chunk.kind]}>{text}</{tags[chunk.kind]}>" if chunk.kind in tags else text)
+    return mark_safe("".join(parts))
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    name: str
+    label: str
+    diff: SafeString
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    fields: list[FieldChange]
+
+
+def as_text(value: Any) -> str:
+    """A field's value as the diff compares it: lists one item a line, dates as YYYY-MM-DD, nothing as ''."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "\n".join(str(item) for item in value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _label(name: str) -> str:
+    # Under "Analysis: market" the part's name says enough.
+    dimension, _, part = name.partition("_")
+    if dimension in ANALYSIS_DIMENSIONS and part in ANALYSIS_PARTS:
+        return part
+    return str(Policy._meta.get_field(name).verbose_name)
+
+
+def _shown(name: str, value: Any) -> str:
+    if name == "state" and value in ReviewState.values:
+        return str(ReviewState(value).label)
+    return as_text(value)
+
+
+def compare(old: Any, new: Any, fields: Iterable[str] | None = None) -> list[Section]:
+    """What changed from `old` to `new` (records or history rows of one), grouped by section, in form order.
+
+    `fields` limits the comparison (default: every field of `SECTIONS`).
+    """
+    wanted = set(fields) if fields is not None else None
+    sections = []
+    for title, names in SECTIONS:
+        changes = []
+        for name in names:
+            if wanted is not None and name not in wanted:
+                continue
+            before, after = _shown(name, getattr(old, name)), _shown(name, getattr(new, name))
+            if before != after:
+                changes.append(FieldChange(name, _label(name), diff_html(before, after)))
+        if changes:
+            sections.append(Section(title, changes))
+    return sections
+
+
+def compare_history(rows: Sequence[Any], previous: Any = None) -> list[list[Section]]:
+    """For history rows, newest first, what each changed against the row before it (`previous` for the last).
+
+    The oldest row of the record (its creation) has nothing to compare with: its list is empty.
+    """
+    older = [*rows[1:], previous]
+    return [compare(before, row) if before is not None else [] for row, before in zip(rows, older, strict=True)]

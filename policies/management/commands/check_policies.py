@@ -1,0 +1,44 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from policies import checks
+from policies.models import Policy
+
+
+class Command(BaseCommand):
+    help = (
+        "Check policy records for things a reviewer should look at before trusting them, and print one line per "
+        "warning: '<record id>: <field>: <message>' (the field as the file names it, e.g. analysis.mrv.citation). "
+        "Checks each record's own content (a verification without a human reviewer, a year that disagrees with "
+        "pubDate, an empty citation for a scored dimension, a url that is not http(s), repeated or odd facility "
+        "ids) and compares it with the collection (supersedes naming unknown ids or going round in a cycle, "
+        "evidence or labels copied word for word from another record). The warnings are stored for the admin's "
+        "list and review screens. Exits 1 if there is any warning, 0 if none."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--id",
+            action="append",
+            dest="ids",
+            metavar="ID",
+            help="Check only the record with this id (repeat to check several); still compared with the rest.",
+        )
+
+    def handle(self, *args, ids=None, **options):
+        if ids:
+            unknown = sorted(
+                set(ids) - set(Policy.objects.filter(policy_id__in=ids).values_list("policy_id", flat=True))
+            )
+            if unknown:
+                raise CommandError(f"No record with the id {', '.join(map(repr, unknown))}.", returncode=2)
+            found = checks.refresh_records(ids)
+        else:
+            found = checks.refresh_collection()
+        for policy_id, warnings in found.items():
+            for warning in warnings:
+                self.stdout.write(f"{policy_id}: {warning.field}: {warning.message}")
+        count = sum(len(warnings) for warnings in found.values())
+        flagged = sum(1 for warnings in found.values() if warnings)
+        self.stderr.write(f"{count} warning{'s' * (count != 1)} in {flagged} of {len(found)} records checked.")
+        if count:
+            raise SystemExit(1)
