@@ -13,7 +13,7 @@ FIND_PYTHON = for candidate in python3.13 python3.12 \
 	if "$$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
 		echo "$$candidate"; break; fi; done
 
-.PHONY: setup run test lint format check migrations-check bench demo-users clean
+.PHONY: setup run test test-browser lint format check migrations-check bench demo-users clean backup restore load
 
 setup: $(VENV)/.installed tests/js/node_modules/.installed
 
@@ -39,7 +39,12 @@ run: setup
 
 test: setup
 	$(PY) manage.py makemigrations --check --dry-run >/dev/null || { echo "Model changes without a migration." >&2; exit 1; }
+	@[ -x /usr/bin/chromium ] || echo "No /usr/bin/chromium: the browser tests will be skipped (apt-get install chromium fonts-wqy-microhei)." >&2
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The admin in headless Chromium only; also refreshes docs/screenshots.
+test-browser: setup
+	$(PY) -m pytest -m browser tests/browser $(PYTEST_ARGS)
 
 lint: setup
 	$(VENV)/bin/ruff check .
@@ -54,6 +59,34 @@ check: lint migrations-check
 
 migrations-check: setup
 	$(PY) manage.py makemigrations --check --dry-run
+
+# A consistent copy of the running database (SQLite's online backup API, or pg_dump) in backups/.
+backup: setup
+	$(PY) manage.py backup_database backups
+
+# Replaces the whole database with BACKUP (stop the app first): make restore BACKUP=backups/policies-....sqlite3
+restore: setup
+	@[ -n "$(BACKUP)" ] || { echo "Say which backup: make restore BACKUP=backups/<file>" >&2; exit 1; }
+	$(PY) manage.py restore_database "$(BACKUP)"
+
+# 20 reviewers and editors for LOAD_SECONDS against gunicorn on loopback, over 5,000 records, on the database
+# DATABASE_URL names (default: var/load.sqlite3). Prints p50/p95 per page, the error rate and lost updates.
+LOAD_SECONDS ?= 60
+LOAD_PORT ?= 8765
+load: setup
+	@set -euo pipefail; \
+	export DATABASE_URL="$${DATABASE_URL:-sqlite:///$(CURDIR)/var/load.sqlite3}" DJANGO_DEBUG=0 \
+		DJANGO_SECRET_KEY="load-test-$$(date +%s)-$$RANDOM-not-for-production-xxxxxxxxxxxxxxxxxxxxxxxx" \
+		DJANGO_ALLOWED_HOSTS=127.0.0.1 DJANGO_SECURE_COOKIES=0 DJANGO_SECURE_SSL_REDIRECT=0 DJANGO_HSTS_SECONDS=0; \
+	mkdir -p var; \
+	$(PY) manage.py migrate --no-input -v0; \
+	$(PY) bench/locustfile.py prepare 5000; \
+	$(VENV)/bin/gunicorn config.wsgi --bind 127.0.0.1:$(LOAD_PORT) --workers 3 --threads 4 --log-level warning & \
+	server=$$!; trap 'kill $$server 2>/dev/null; wait $$server 2>/dev/null || true' EXIT; \
+	for _ in $$(seq 50); do curl -s -o /dev/null http://127.0.0.1:$(LOAD_PORT)/admin/login/ && break; sleep 0.2; done; \
+	$(VENV)/bin/locust -f bench/locustfile.py --headless --users 20 --spawn-rate 10 --run-time $(LOAD_SECONDS)s \
+		--host http://127.0.0.1:$(LOAD_PORT) --csv var/load --only-summary --loglevel WARNING || true; \
+	$(PY) bench/locustfile.py report var/load_stats.csv
 
 bench: setup
 	$(PY) -m bench

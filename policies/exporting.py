@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
 import tempfile
 import zipfile
 from collections import Counter
@@ -23,7 +24,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from policies import frontmatter, records
+from policies import frontmatter, locks, records, snapshots
 from policies.models import FileSnapshot, Policy, PolicyFile, ReviewState
 
 
@@ -62,6 +63,7 @@ class RenderedPolicy:
     path: str
     text: str
     values: dict[str, Any]
+    content_hash: str = ""  # of `values`, when already computed
 
 
 def published_version(policy: Policy) -> Any | None:
@@ -76,17 +78,18 @@ def published_version(policy: Policy) -> Any | None:
 def render_policy(policy: Policy, version: Any | None = None) -> RenderedPolicy:
     """The file text of `version` (a historical version of the record, or the record itself by default)."""
     values = records.policy_values(version if version is not None else policy)
+    content_hash = records.content_hash(values)
     policy_file = getattr(policy, "file", None) if _has_file(policy) else None
     if policy_file is None:
         path = f"{values['policy_id']}.md"
         text = frontmatter.render(None, records.data_from_values(values, None), values["body"])
-    elif records.content_hash(values) == policy_file.content_hash:
+    elif content_hash == policy_file.content_hash:
         path, text = policy_file.path, policy_file.snapshot.text
     else:
         document = frontmatter.parse(policy_file.snapshot.text)
         path = policy_file.path
         text = frontmatter.render(document, records.data_from_values(values, document.data), values["body"])
-    return RenderedPolicy(policy, path, text, values)
+    return RenderedPolicy(policy, path, text, values, content_hash)
 
 
 def _has_file(policy: Policy) -> bool:
@@ -105,6 +108,8 @@ def iter_rendered(*, all_records: bool) -> Iterator[RenderedPolicy | Policy]:
         yield policy if version is None else render_policy(policy, version)
 
 
+@locks.exclusively("export")
+@snapshots.reading_consistently
 def export_to_folder(
     out_dir: str | os.PathLike[str],
     *,
@@ -115,6 +120,8 @@ def export_to_folder(
     """Write the records' files below `out_dir` (nothing with `check`, which reports what would change)."""
     root = Path(out_dir).resolve()
     report = ExportReport()
+    if not check:
+        remove_stale_temp_files(root)
     items = iter_rendered(all_records=all_records)
     for item in progress(items) if progress else items:
         if isinstance(item, Policy):
@@ -163,6 +170,25 @@ def safe_target(root: Path, relative: str) -> Path:
     return target
 
 
+_TEMP_NAME = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
+
+
+def remove_stale_temp_files(root: Path) -> list[Path]:
+    """Delete the temporary files of `write_atomically` that a killed export left below `root`.
+
+    Only safe while holding the export lock: a running export's own temporary file looks the same.
+    """
+    removed = []
+    for folder, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        for name in filenames:
+            path = Path(folder, name)
+            if _TEMP_NAME.match(name) and path.is_file() and not path.is_symlink():
+                path.unlink()
+                removed.append(path)
+    return removed
+
+
 def write_atomically(target: Path, data: bytes) -> None:
     """Replace `target` with `data` so that a crash leaves either the old file or the new one, never a part."""
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -186,7 +212,15 @@ def write_atomically(target: Path, data: bytes) -> None:
 def _record_export(rendered: RenderedPolicy, data: bytes) -> None:
     """The written file is now what app and collection agree on: the template and the base for conflicts."""
     file_sha256 = hashlib.sha256(data).hexdigest()
-    content_hash = records.content_hash(rendered.values)
+    content_hash = rendered.content_hash or records.content_hash(rendered.values)
+    # The record was read with its file: when that already says so there is nothing to record, nor to lock.
+    loaded = getattr(rendered.policy, "file", None) if _has_file(rendered.policy) else None
+    if loaded is not None and (loaded.path, loaded.file_sha256, loaded.content_hash) == (
+        rendered.path,
+        file_sha256,
+        content_hash,
+    ):
+        return
     with transaction.atomic():
         policy_file = PolicyFile.objects.select_for_update().filter(policy=rendered.policy).first()
         if policy_file and (policy_file.path, policy_file.file_sha256, policy_file.content_hash) == (
@@ -204,6 +238,7 @@ def _record_export(rendered: RenderedPolicy, data: bytes) -> None:
         policy_file.save()
 
 
+@snapshots.reading_consistently
 def export_to_zip(*, all_records: bool = False) -> tuple[bytes, ExportReport]:
     """The records' files in a zip archive, for download; the collection's sync state is left as it is."""
     report = ExportReport()

@@ -1,13 +1,18 @@
 """Policy files -> records.
 
-Each file is imported on its own, in its own transaction, and ends with one outcome and a reason. A file whose
-bytes the app has seen before is recognised by its hash without being parsed. A record edited in the app since
-its file was last read or written is never overwritten by a changed file unless the caller forces it.
+Each file is imported on its own, atomically, and ends with one outcome and a reason. A file whose bytes the app
+has seen before is recognised by its hash without being parsed. A record edited in the app since its file was
+last read or written is never overwritten by a changed file unless the caller forces it.
+
+Files are read and parsed a batch at a time outside any transaction, then the batch is stored in one transaction
+with a savepoint per file: a file still lands whole or not at all, but a commit (a disk flush on PostgreSQL) and
+the lookup of existing records are shared by the batch, and the database is locked only while storing.
 """
 
 from __future__ import annotations
 
 import hashlib
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -18,7 +23,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
-from policies import checks, frontmatter, records
+from policies import checks, frontmatter, locks, records
 from policies.models import FileSnapshot, Policy, PolicyFile
 from policies.sources import SourceFile, SourceTooLarge
 
@@ -66,12 +71,34 @@ class _DryRun(Exception):
     """Raised to roll back a dry run's transaction after its outcome is known."""
 
 
+# A batch ends at this many files to store or after this long reading them, whichever comes first: SQLite's
+# writers wait for the whole batch's transaction, so it must stay short.
+BATCH_FILES = 100
+BATCH_SECONDS = 0.5
+
+
+@dataclass
+class _Parsed:
+    """A file read, parsed and checked, waiting for its batch to be stored."""
+
+    source: SourceFile
+    document: frontmatter.Document
+    values: dict
+    file_sha256: str
+
+    @property
+    def policy_id(self) -> str:
+        return self.values["policy_id"]
+
+
 def check_import_permission(user) -> None:
     """Only people who may add and change policies import them; commands without a user act as the system."""
     if user is not None and not (user.has_perm("policies.add_policy") and user.has_perm("policies.change_policy")):
         raise PermissionDenied("Importing policies needs the permissions to add and change policies.")
 
 
+@locks.exclusively("import")
+@checks.deferred_refresh()
 def import_sources(
     sources: Iterable[SourceFile],
     *,
@@ -89,24 +116,38 @@ def import_sources(
     report = ImportReport(dry_run=dry_run)
     known_hashes = set(PolicyFile.objects.values_list("file_sha256", flat=True))
     ids_seen: dict[str, str] = {}
-    for source in progress(sources) if progress else sources:
-        result = _import_one(
-            source, user=user, origin=origin, force=force, dry_run=dry_run, known_hashes=known_hashes, ids_seen=ids_seen
+    batch: list[FileResult | _Parsed] = []
+    batch_hashes: set[str] = set()
+    started = time.monotonic()
+
+    def store_batch() -> None:
+        report.results.extend(
+            _store_batch(batch, user=user, origin=origin, force=force, dry_run=dry_run, known_hashes=known_hashes)
         )
-        report.results.append(result)
+        batch.clear()
+        batch_hashes.clear()
+
+    for source in progress(sources) if progress else sources:
+        item = _read_one(source, known_hashes=known_hashes, ids_seen=ids_seen, batch_hashes=batch_hashes)
+        if item is None:
+            # The same bytes wait in this batch: once it is stored they are known, as one file at a time had it.
+            store_batch()
+            item = _read_one(source, known_hashes=known_hashes, ids_seen=ids_seen, batch_hashes=batch_hashes)
+        if isinstance(item, _Parsed):
+            batch_hashes.add(item.file_sha256)
+        if not batch:
+            started = time.monotonic()
+        batch.append(item)
+        if len(batch_hashes) >= BATCH_FILES or (batch_hashes and time.monotonic() - started > BATCH_SECONDS):
+            store_batch()
+    store_batch()
     return report
 
 
-def _import_one(
-    source: SourceFile,
-    *,
-    user,
-    origin: str,
-    force: bool,
-    dry_run: bool,
-    known_hashes: set[str],
-    ids_seen: dict[str, str],
-) -> FileResult:
+def _read_one(
+    source: SourceFile, *, known_hashes: set[str], ids_seen: dict[str, str], batch_hashes: set[str]
+) -> FileResult | _Parsed | None:
+    """The file read, parsed and checked; its result if that already decides it; None if its bytes are pending."""
     try:
         if source.problem:
             raise _Rejected(source.problem)
@@ -119,6 +160,8 @@ def _import_one(
         file_sha256 = hashlib.sha256(raw).hexdigest()
         if file_sha256 in known_hashes:
             return FileResult(source.shown, Outcome.UNCHANGED, "same bytes as when last imported or exported")
+        if file_sha256 in batch_hashes:
+            return None
         document = _parse(raw)
         try:
             values = records.values_from_data(document.data, document.body)
@@ -128,22 +171,58 @@ def _import_one(
         if policy_id in ids_seen:
             raise _Rejected(f"has the same id {policy_id!r} as {ids_seen[policy_id]}", policy_id)
         ids_seen[policy_id] = source.shown
-        try:
-            with transaction.atomic():
-                result = _store(source, document, values, file_sha256, user=user, origin=origin, force=force)
-                if dry_run:
-                    raise _DryRun
-        except _DryRun:
-            pass
-        except DatabaseError as error:
-            # The file's transaction was rolled back whole; the next file gets its own chance.
-            raise _Rejected(f"could not be stored, nothing of it was saved: {error}", policy_id) from None
-        if not dry_run and result.outcome is not Outcome.CONFLICT:
-            known_hashes.add(file_sha256)
-        result.warnings = [str(warning) for warning in checks.check_values(values)]
-        return result
+        return _Parsed(source, document, values, file_sha256)
     except _Rejected as rejection:
         return FileResult(source.shown, Outcome.REJECTED, str(rejection), rejection.policy_id)
+
+
+def _store_batch(
+    batch: list[FileResult | _Parsed], *, user, origin: str, force: bool, dry_run: bool, known_hashes: set[str]
+) -> list[FileResult]:
+    """Store the batch's parsed files, each in a savepoint of one transaction; the results in the batch's order."""
+    parsed = [item for item in batch if isinstance(item, _Parsed)]
+    if not parsed:
+        return [item for item in batch if isinstance(item, FileResult)]
+    stored: dict[str, FileResult] = {}
+    with transaction.atomic():
+        # Ids are unique within an import, so each record is looked up (and locked) once, for the whole batch.
+        existing = {
+            policy.policy_id: policy
+            for policy in Policy.objects.select_for_update(of=("self",), no_key=True)
+            .select_related("file")
+            .filter(policy_id__in=[item.policy_id for item in parsed])
+        }
+        for item in parsed:
+            stored[item.file_sha256] = _store_one(
+                item, existing.get(item.policy_id), user=user, origin=origin, force=force, dry_run=dry_run
+            )
+    results = []
+    for item in batch:
+        if isinstance(item, FileResult):
+            results.append(item)
+            continue
+        result = stored[item.file_sha256]
+        if result.outcome is not Outcome.REJECTED:
+            if not dry_run and result.outcome is not Outcome.CONFLICT:
+                known_hashes.add(item.file_sha256)
+            result.warnings = [str(warning) for warning in checks.check_values(item.values)]
+        results.append(result)
+    return results
+
+
+def _store_one(item: _Parsed, policy: Policy | None, *, user, origin: str, force: bool, dry_run: bool) -> FileResult:
+    try:
+        with transaction.atomic():
+            result = _store(item, policy, user=user, origin=origin, force=force)
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    except DatabaseError as error:
+        # The file's savepoint was rolled back whole; the next file gets its own chance.
+        message = f"could not be stored, nothing of it was saved: {error}"
+        return FileResult(item.source.shown, Outcome.REJECTED, message, item.policy_id)
+    return result
 
 
 def _parse(raw: bytes) -> frontmatter.Document:
@@ -177,18 +256,10 @@ def _describe_problems(document: frontmatter.Document, error: records.RecordErro
     return "; ".join(parts)
 
 
-def _store(
-    source: SourceFile,
-    document: frontmatter.Document,
-    values: dict,
-    file_sha256: str,
-    *,
-    user,
-    origin: str,
-    force: bool,
-) -> FileResult:
-    policy_id = values["policy_id"]
-    policy = Policy.objects.select_for_update().filter(policy_id=policy_id).first()
+def _store(item: _Parsed, policy: Policy | None, *, user, origin: str, force: bool) -> FileResult:
+    """Store one file; `policy` is the record with its id, locked, or None."""
+    source, document, values, file_sha256 = item.source, item.document, item.values, item.file_sha256
+    policy_id = item.policy_id
     reason = f"Imported from {source.shown} ({origin})"
     if policy is None:
         policy = Policy(**values)
@@ -197,7 +268,7 @@ def _store(
         return FileResult(source.shown, Outcome.CREATED, "new record", policy_id)
 
     current = records.policy_values(policy)
-    policy_file = PolicyFile.objects.filter(policy=policy).first()
+    policy_file = getattr(policy, "file", None) if _has_file(policy) else None
     edited_in_app = policy_file is None or records.content_hash(current) != policy_file.content_hash
     changed = list(records.changed_fields(current, values))
     if not changed:
@@ -220,6 +291,14 @@ def _store(
     policy.save_as(user=user, reason=f"{reason}: {', '.join(changed)}")
     _record_file(policy, policy_file, source.name, document.text, file_sha256, values)
     return FileResult(source.shown, Outcome.UPDATED, f"changed: {', '.join(changed)}", policy_id)
+
+
+def _has_file(policy: Policy) -> bool:
+    try:
+        policy.file  # noqa: B018 - reading the reverse one-to-one is the check
+    except PolicyFile.DoesNotExist:
+        return False
+    return True
 
 
 def _record_file(

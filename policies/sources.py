@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import stat
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -37,13 +38,19 @@ class SourceFile:
         return f"{self.label}:{self.name}" if self.label else self.name
 
     def read(self, limit: int) -> bytes:
-        """The file's bytes; raises SourceTooLarge when it holds more than `limit` bytes."""
+        """The file's bytes; raises SourceTooLarge when it holds more than `limit` bytes, OSError when a zip
+        member is damaged or holds other than the size it declares (the size the archive's limits counted)."""
         if self.size > limit:
             raise SourceTooLarge(self.size, limit)
-        with self.opener() as stream:
-            data = stream.read(limit + 1)
+        try:
+            with self.opener() as stream:
+                data = stream.read(limit + 1)
+        except (zipfile.BadZipFile, zlib.error, EOFError) as error:
+            raise OSError(f"is damaged or holds more than the {self.size:,} bytes it declares ({error})") from None
         if len(data) > limit:
             raise SourceTooLarge(len(data), limit)
+        if self.label and len(data) != self.size:
+            raise OSError(f"declares {self.size:,} bytes but holds {len(data):,}")
         return data
 
 

@@ -3,6 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from policies.exporting import Outcome, export_to_folder
+from policies.locks import LockBusy
 from policies.management.reporting import progress, summary_table
 from policies.models import Policy
 
@@ -32,12 +33,15 @@ class Command(BaseCommand):
                 raise CommandError(f"{out_dir} does not exist.")
             folder.mkdir(parents=True)
         total = Policy.objects.count()
-        report = export_to_folder(
-            folder,
-            all_records=all,
-            check=check,
-            progress=lambda items: progress(items, total=total, label="Exporting"),
-        )
+        try:
+            report = export_to_folder(
+                folder,
+                all_records=all,
+                check=check,
+                progress=lambda items: progress(items, total=total, label="Exporting"),
+            )
+        except LockBusy as error:
+            raise CommandError(str(error)) from None
         for result in report.results:
             if result.outcome is not Outcome.UNCHANGED:
                 style = self.style.ERROR if result.outcome is Outcome.FAILED else str

@@ -3,6 +3,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
 from policies.importing import Outcome, import_sources
+from policies.locks import LockBusy
 from policies.management.reporting import progress, summary_table
 from policies.sources import iter_paths
 
@@ -36,7 +37,7 @@ class Command(BaseCommand):
                 dry_run=dry_run,
                 progress=lambda items: progress(items, total=None, label="Importing"),
             )
-        except PermissionDenied as error:
+        except (PermissionDenied, LockBusy) as error:
             raise CommandError(str(error)) from None
         prefix = "would be " if dry_run else ""
         for result in report.results:
