@@ -1,0 +1,26 @@
+"""Who may read and write through the API: Django's own permissions, as the admin checks them.
+
+Review decisions need only the right to see the record here; `reviews.workflow` decides who may make each move.
+"""
+
+from rest_framework.permissions import BasePermission
+
+
+def requires(*permissions: str) -> type[BasePermission]:
+    """A DRF permission class: the user is signed in and holds every one of `permissions`."""
+
+    class Requires(BasePermission):
+        message = f"You need the permission{'s' if len(permissions) > 1 else ''} {', '.join(permissions)}."
+
+        def has_permission(self, request, view) -> bool:
+            user = request.user
+            return bool(user and user.is_authenticated and user.has_perms(permissions))
+
+    Requires.__name__ = Requires.__qualname__ = f"Requires({', '.join(permissions)})"
+    return Requires
+
+
+CanView = requires("policies.view_policy")
+CanEdit = requires("policies.view_policy", "policies.change_policy")
+CanViewHistory = requires("policies.view_policy", "policies.view_historicalpolicy")
+CanViewReviews = requires("policies.view_policy", "reviews.view_reviewevent", "reviews.view_dimensionverdict")
