@@ -12,12 +12,11 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from policies import records
+from policies import editing, records
 from policies.models import ReviewState
 from reviews.models import DimensionVerdict, ReviewEvent, Verdict
 from reviews.workflow import DimensionCheck
 
-from . import editing
 from .preconditions import etag
 from .versions import Shown, Snapshot
 

@@ -18,12 +18,13 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from policies import editing
 from policies.exporting import render_policy
 from policies.models import Policy, ReviewState, validate_policy_id
 from reviews import workflow
 from reviews.models import ReviewAction, ReviewEvent
 
-from . import editing, versions
+from . import versions
 from .filters import PolicyFilter
 from .pagination import PolicyCursorPagination
 from .permissions import CanEdit, CanView, CanViewHistory, CanViewReviews
