@@ -2,6 +2,10 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+admin.site.site_header = "Policy Review Desk"
+admin.site.site_title = "Policy Review Desk"
+admin.site.index_title = "Records and reviews"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("api.urls")),
