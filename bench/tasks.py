@@ -1,0 +1,197 @@
+"""The measurements, each run in a worker process of its own (see `bench.worker`) against a prepared database."""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from django.core.management import call_command
+from django.db import connection
+from django.db.models import F, Func, IntegerField
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from bench import floors
+from bench.collection import markdown_files
+
+EDITED_SHARE = 10  # every tenth record is edited before the second export
+# Floors are per-file costs of uniform files: above this many files they are measured on an even sample and scaled.
+FLOOR_FILES = 1000
+HISTORY_VERSIONS = 100
+SCREEN_REPEATS = 5
+
+
+def migrate(_: dict[str, Any]) -> dict[str, Any]:
+    call_command("migrate", verbosity=0)
+    return {}
+
+
+def load(args: dict[str, Any]) -> dict[str, Any]:
+    """Import a folder without timing it: the records the screens are measured on."""
+    from policies.importing import import_sources
+    from policies.sources import iter_paths
+
+    migrate(args)
+    report = import_sources(iter_paths([args["folder"]]), origin="bench")
+    return {"counts": {str(k): v for k, v in report.counts.items()}}
+
+
+def import_(args: dict[str, Any]) -> dict[str, Any]:
+    """The floor (libyaml parse of every file), then the import of the folder, then its re-import."""
+    from policies.importing import import_sources
+    from policies.sources import iter_paths
+
+    migrate(args)
+    files = markdown_files(Path(args["folder"]))
+    floor = _scaled(floors.parse_seconds, files)
+    started = time.perf_counter()
+    report = import_sources(iter_paths([args["folder"]]), origin="bench")
+    imported = time.perf_counter() - started
+    assert report.counts["created"] == len(files), report.counts
+    started = time.perf_counter()
+    again = import_sources(iter_paths([args["folder"]]), origin="bench")
+    reimported = time.perf_counter() - started
+    assert again.counts["unchanged"] == len(files), again.counts
+    return {"floor": floor, "import": imported, "reimport": reimported}
+
+
+def export(args: dict[str, Any]) -> dict[str, Any]:
+    """`export_policies --all` into a copy of the collection: unedited, then after editing a tenth of the records."""
+    from policies.exporting import export_to_folder
+    from policies.models import Policy
+
+    files = markdown_files(Path(args["folder"]))
+    floor = _scaled(floors.dump_seconds, files)
+    with tempfile.TemporaryDirectory(dir=args["scratch"]) as scratch:
+        out = shutil.copytree(args["folder"], Path(scratch, "collection"))
+        started = time.perf_counter()
+        report = export_to_folder(out, all_records=True)
+        unedited = time.perf_counter() - started
+        assert report.counts["unchanged"] == len(files), report.counts
+        pks = list(Policy.objects.order_by("pk").values_list("pk", flat=True)[::EDITED_SHARE])
+        with _saving_many():
+            for policy in Policy.objects.filter(pk__in=pks).iterator(chunk_size=100):
+                policy.market_label = f"{policy.market_label} (checked)"
+                policy.save_as(user=None, reason="bench edit")
+        started = time.perf_counter()
+        report = export_to_folder(out, all_records=True)
+        edited = time.perf_counter() - started
+        assert report.counts["written"] == len(pks), report.counts
+    return {"floor": floor, "unedited": unedited, "edited": edited}
+
+
+def _scaled(measure, files: list[Path]) -> float:
+    step = max(1, round(len(files) / FLOOR_FILES))
+    return measure(files[::step]) * len(files) / len(files[::step])
+
+
+def _saving_many():
+    """Many saves in a row: the warnings of the collection are refreshed once at the end, as an import does."""
+    from policies import checks
+
+    return getattr(checks, "deferred_refresh", contextlib.nullcontext)()
+
+
+def screens(args: dict[str, Any]) -> dict[str, Any]:
+    """Render time (median) and queries of each admin and review screen, as a superuser."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from policies.models import Policy
+
+    users = get_user_model().objects
+    editor = users.create_user("bench-editor", is_staff=True)
+    editor.groups.add(Group.objects.get(name="Editor"))
+    viewer = users.create_user("bench-admin", is_staff=True, is_superuser=True)
+    policy = Policy.objects.order_by("pk")[Policy.objects.count() // 2]
+    with _saving_many():
+        for number in range(HISTORY_VERSIONS - policy.history.count()):
+            policy.body = f"{policy.body}\nEdit {number}."
+            policy.save_as(user=editor, reason=f"bench edit {number}")
+    client = Client()
+    client.force_login(viewer)
+    changelist = reverse("admin:policies_policy_changelist")
+    pages = {
+        "admin list": changelist,
+        "admin list, filtered": f"{changelist}?state__exact=pending&category__exact={policy.category}",
+        "admin list, searched": f"{changelist}?q={policy.country}",
+        "change form": reverse("admin:policies_policy_change", args=[policy.pk]),
+        "history (100 versions)": reverse("admin:policies_policy_history", args=[policy.pk]),
+        "review screen": reverse("admin:policies_policy_review", args=[policy.pk]),
+        "review queue": reverse("admin:policies_policy_review_queue"),
+    }
+    results = {}
+    for name, url in pages.items():
+        times = []
+        for _ in range(SCREEN_REPEATS):
+            with CaptureQueriesContext(connection) as queries:
+                started = time.perf_counter()
+                response = client.get(url)
+                times.append(time.perf_counter() - started)
+            assert response.status_code == 200, (name, response.status_code)
+        results[name] = {"seconds": statistics.median(times), "queries": len(queries)}
+    return results
+
+
+def history(args: dict[str, Any]) -> dict[str, Any]:
+    """Database bytes per version of a seed-sized record: text edits, and edits of its facility list."""
+    from policies.importing import import_sources
+    from policies.models import FacilityList, Policy
+    from policies.sources import iter_paths
+
+    migrate(args)
+    import_sources(iter_paths([args["seed"]]), origin="bench")
+    policy = Policy.objects.get()
+    tables = [Policy.history.model._meta.db_table, FacilityList._meta.db_table]
+    results = {"facility list bytes": _stored_list_bytes(policy.history.get().facilities_id)}
+    before = _table_bytes(tables)
+    for number in range(HISTORY_VERSIONS):
+        policy.market_label = f"{policy.market_label}."
+        policy.save_as(user=None, reason=f"bench edit {number}")
+    after = _table_bytes(tables)
+    results["text edit"] = (after - before) / HISTORY_VERSIONS
+    for number in range(HISTORY_VERSIONS):
+        policy.related_facilities = [*policy.related_facilities, f"{9000 + number}"]
+        policy.save_as(user=None, reason=f"bench facility edit {number}")
+    results["facility edit"] = (_table_bytes(tables) - after) / HISTORY_VERSIONS
+    return results
+
+
+def _table_bytes(tables: list[str]) -> int:
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            marks = ", ".join(["%s"] * len(tables))
+            cursor.execute(
+                "SELECT SUM(pgsize) FROM dbstat WHERE name IN "
+                f"(SELECT name FROM sqlite_master WHERE tbl_name IN ({marks}))",
+                tables,
+            )
+        else:
+            cursor.execute("SELECT SUM(pg_total_relation_size(t::regclass)) FROM unnest(%s::text[]) AS t", [tables])
+        return int(cursor.fetchone()[0] or 0)
+
+
+def _stored_list_bytes(key: str) -> int:
+    """What one copy of a facility list takes as a column value (compressed by TOAST on PostgreSQL)."""
+    from policies.models import FacilityList
+
+    function = "pg_column_size" if connection.vendor == "postgresql" else "length"
+    size = Func(F("ids"), function=function, output_field=IntegerField())
+    return FacilityList.objects.filter(pk=key).annotate(size=size).values_list("size", flat=True).get()
+
+
+TASKS = {
+    "migrate": migrate,
+    "load": load,
+    "import": import_,
+    "export": export,
+    "screens": screens,
+    "history": history,
+}
