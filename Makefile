@@ -13,7 +13,7 @@ FIND_PYTHON = for candidate in python3.13 python3.12 \
 	if "$$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
 		echo "$$candidate"; break; fi; done
 
-.PHONY: setup run test test-browser lint format check migrations-check bench demo-users clean backup restore load
+.PHONY: setup run test test-browser lint format check typecheck migrations-check bench demo-users clean backup restore load
 
 setup: $(VENV)/.installed tests/js/node_modules/.installed
 
@@ -54,8 +54,12 @@ format: setup
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-check: lint migrations-check
+check: lint typecheck migrations-check
 	$(PY) manage.py check
+
+# Type hints where the logic is (the files are listed in pyproject.toml), checked with django-stubs.
+typecheck: setup
+	$(VENV)/bin/mypy
 
 migrations-check: setup
 	$(PY) manage.py makemigrations --check --dry-run

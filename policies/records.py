@@ -84,9 +84,9 @@ CONTENT_FIELDS: tuple[str, ...] = (*(leaf.attr for leaf in LEAVES), "body", "ext
 
 # Lengths the database enforces (PostgreSQL refuses longer text; SQLite would silently keep it).
 _MAX_LENGTH = {
-    leaf.attr: Policy._meta.get_field(leaf.attr).max_length
+    leaf.attr: length
     for leaf in LEAVES
-    if Policy._meta.get_field(leaf.attr).max_length is not None
+    if (length := getattr(Policy._meta.get_field(leaf.attr), "max_length", None)) is not None
 }
 _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _LEAF_BY_PATH = {leaf.path: leaf for leaf in LEAVES}

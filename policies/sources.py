@@ -8,6 +8,7 @@ by name.
 
 from __future__ import annotations
 
+import functools
 import os
 import stat
 import zipfile
@@ -15,7 +16,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO
+from typing import IO
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 ZIP_MAX_MEMBERS = 50_000
@@ -28,7 +29,7 @@ class SourceFile:
 
     name: str
     size: int
-    opener: Callable[[], BinaryIO]
+    opener: Callable[[], IO[bytes]]
     problem: str | None = None
     label: str = ""
 
@@ -63,7 +64,7 @@ def refused(name: str, problem: str, label: str = "") -> SourceFile:
     return SourceFile(name=name, size=0, opener=_unreadable, problem=problem, label=label)
 
 
-def _unreadable() -> BinaryIO:
+def _unreadable() -> IO[bytes]:
     raise OSError("refused source")
 
 
@@ -108,7 +109,7 @@ def _local_file(path: Path, name: str) -> SourceFile:
     return SourceFile(name=name, size=info.st_size, opener=lambda: path.open("rb"))
 
 
-def iter_zip(archive: str | os.PathLike[str] | BinaryIO, *, label: str) -> Iterator[SourceFile]:
+def iter_zip(archive: str | os.PathLike[str] | IO[bytes], *, label: str) -> Iterator[SourceFile]:
     """The Markdown members of a zip archive, each checked before anything is read from it."""
     try:
         zf = zipfile.ZipFile(archive)
@@ -138,7 +139,7 @@ def iter_zip(archive: str | os.PathLike[str] | BinaryIO, *, label: str) -> Itera
             yield SourceFile(
                 name=name,
                 size=member.file_size,
-                opener=lambda member=member: zf.open(member),  # type: ignore[misc]
+                opener=functools.partial(zf.open, member),
                 label=label,
             )
 
@@ -166,6 +167,6 @@ def iter_uploads(uploads: Iterable) -> Iterator[SourceFile]:
         if name.lower().endswith(".zip"):
             yield from iter_zip(upload, label=name)
         elif name.lower().endswith(MARKDOWN_SUFFIXES):
-            yield SourceFile(name=name, size=upload.size, opener=lambda upload=upload: upload.open("rb"))
+            yield SourceFile(name=name, size=upload.size, opener=functools.partial(upload.open, "rb"))
         else:
             yield refused(name, "is neither a Markdown file (.md) nor a zip archive")

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Exists, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from policies.models import ANALYSIS_DIMENSIONS, ANALYSIS_PARTS, Policy, ReviewState
@@ -26,9 +28,10 @@ from policies.records import CONTENT_FIELDS
 from .models import DimensionVerdict, ReviewAction, ReviewEvent, Verdict
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.auth.models import User as AuthUser
 
-    User = AbstractBaseUser | AnonymousUser
+    User = AuthUser | AnonymousUser
 
 REVIEW_PERMISSION = "reviews.review_policy"
 RESUBMIT_PERMISSION = "reviews.resubmit_policy"
@@ -152,16 +155,50 @@ def own_edits_since_verified(policy: Policy, user: User | None) -> list[int]:
     return versions
 
 
-def review_queue(user: User) -> list[Policy]:
-    """Pending records the user may approve, the longest waiting first."""
-    if not user.has_perm(REVIEW_PERMISSION):
-        return []
-    pending = list(Policy.objects.pending().order_by("updated_at", "pk"))
-    # Only records the user ever edited can fall foul of four eyes; check those one by one.
-    touched = set(
-        Policy.history.filter(id__in=[p.pk for p in pending], history_user_id=user.pk).values_list("id", flat=True)
+# Moves that save the record only to change its state: their history rows are no one's edit.
+STATE_ONLY_ACTIONS = (
+    ReviewAction.APPROVE,
+    ReviewAction.REQUEST_CHANGES,
+    ReviewAction.RESUBMIT,
+    ReviewAction.REJECT,
+    ReviewAction.REOPEN,
+)
+QUEUE_FIELDS = ("policy_id", "title", "version", "updated_at")
+
+
+def edited_since_verified(user: User) -> Exists:
+    """For a `Policy` queryset: whether the user saved a version of the record since it was last verified.
+
+    The SQL counterpart of `own_edits_since_verified`: a version counts unless the workflow saved it for a
+    state-only move (its `ReviewEvent` names it). It may count a save by the user that changed nothing, never
+    less than that function does, so a record it leaves out of a queue is never one the user may not approve.
+    """
+    history = Policy.history.model.objects
+    baseline = (
+        history.filter(id=OuterRef("pk"), state=ReviewState.VERIFIED).order_by("-history_id").values("history_id")[:1]
     )
-    return [p for p in pending if p.pk not in touched or not own_edits_since_verified(p, user)]
+    workflow_saves = ReviewEvent.objects.filter(history_id=OuterRef("history_id"), action__in=STATE_ONLY_ACTIONS)
+    return Exists(
+        history.filter(id=OuterRef("pk"), history_user_id=user.pk)
+        .filter(history_id__gt=Coalesce(Subquery(baseline), Value(0)))
+        .exclude(Exists(workflow_saves))
+        .order_by()
+    )
+
+
+def review_queue(user: User) -> QuerySet[Policy]:
+    """Pending records the user may approve, the longest waiting first, with only the columns a queue lists.
+
+    A lazy queryset decided in SQL: page it, count it or take its first record without loading the rest.
+    """
+    if not user.has_perm(REVIEW_PERMISSION) or not user.is_authenticated:
+        return Policy.objects.none()
+    return (
+        Policy.objects.pending()
+        .exclude(edited_since_verified(user))
+        .order_by("updated_at", "pk")
+        .only(*QUEUE_FIELDS)
+    )
 
 
 @contextmanager
