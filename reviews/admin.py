@@ -46,6 +46,13 @@ class ReviewPolicyAdmin(PolicyAdmin):
         ]
         return own + super().get_urls()
 
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            # The record page shows its review trail, oldest decision first.
+            events = obj.review_events.select_related("actor").prefetch_related("verdicts")
+            context["review_events"] = events.order_by("created_at", "id")
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
     def review_view(self, request, object_id):
         return views.review(request, object_id, model_admin=self)
 

@@ -195,6 +195,22 @@ def test_the_queue_lists_what_the_reviewer_may_approve(login, editor, reviewer):
     assert "(mine)" not in html
 
 
+def test_the_queue_shows_fifty_records_a_page_and_next_opens_the_first(login, editor, reviewer):
+    make_policy(user=reviewer, policy_id="mine")
+    for number in range(55):
+        make_policy(user=editor, policy_id=f"record-{number:02}")
+    client = login(reviewer)
+    queue = reverse("admin:policies_policy_review_queue")
+    first = client.get(queue).content.decode()
+    assert "(record-49)" in first and "(record-50)" not in first
+    assert "?page=2" in first
+    second = client.get(queue, {"page": 2}).content.decode()
+    assert "(record-50)" in second and "(record-54)" in second and "(record-49)" not in second
+    assert "?page=3" not in second
+    response = client.get(reverse("admin:policies_policy_review_next"))
+    assert response.url == review_url(Policy.objects.get(policy_id="record-00"))
+
+
 def test_the_queue_is_for_reviewers_only(login, editor):
     assert login(editor).get(reverse("admin:policies_policy_review_queue")).status_code == 403
     assert login(editor).get(reverse("admin:policies_policy_review_next")).status_code == 403
@@ -313,3 +329,14 @@ def test_review_events_are_read_only_in_the_admin(login, policy, reviewer, admin
         assert client.post(change_url, {"comment": "x"}).status_code == 403
         assert client.post(delete_url, {"post": "yes"}).status_code == 403
     assert ReviewEvent.objects.get(pk=event.pk).comment == "No."
+
+
+def test_the_record_page_shows_its_review_trail_oldest_first(client, policy, reviewer, editor):
+    workflow.request_changes(policy, user=reviewer, comment="Cite the 2024 decision.")
+    edit(policy, user=editor, market_citation="Decision 3/CMA.5")
+    workflow.resubmit(policy, user=editor)
+    client.force_login(editor)
+    content = client.get(reverse("admin:policies_policy_change", args=[policy.pk])).content.decode()
+    trail = content[content.index('id="review-trail"') :]
+    assert trail.index("Changes requested") < trail.index("Resubmitted")
+    assert "Cite the 2024 decision." in trail
