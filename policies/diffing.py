@@ -58,18 +58,34 @@ class Chunk:
     text: str
 
 
+TRIMMED_ABOVE = 200  # tokens
+
+
 def diff_text(old: str, new: str) -> list[Chunk]:
     """The edit from `old` to `new` as equal, deleted and inserted chunks, in reading order."""
     a, b = tokenize(old), tokenize(new)
-    chunks: list[Chunk] = []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+    # An edit touches a part of a long text; difflib's time grows with the square of what it is given, so it is
+    # given only what lies between the common start and the common end. Short texts are left whole: difflib's
+    # longest-match alignment reads better there (it may put the edit beside a later word).
+    shorter = min(len(a), len(b))
+    start = end = 0
+    if shorter > TRIMMED_ABOVE:
+        while start < shorter and a[start] == b[start]:
+            start += 1
+        while end < shorter - start and a[-1 - end] == b[-1 - end]:
+            end += 1
+    chunks: list[Chunk] = [Chunk("equal", "".join(a[:start]))] if start else []
+    middle_a, middle_b = a[start : len(a) - end], b[start : len(b) - end]
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, middle_a, middle_b, autojunk=False).get_opcodes():
         if op == "equal":
-            chunks.append(Chunk("equal", "".join(a[i1:i2])))
+            chunks.append(Chunk("equal", "".join(middle_a[i1:i2])))
             continue
         if i2 > i1:
-            chunks.append(Chunk("delete", "".join(a[i1:i2])))
+            chunks.append(Chunk("delete", "".join(middle_a[i1:i2])))
         if j2 > j1:
-            chunks.append(Chunk("insert", "".join(b[j1:j2])))
+            chunks.append(Chunk("insert", "".join(middle_b[j1:j2])))
+    if end:
+        chunks.append(Chunk("equal", "".join(a[len(a) - end :])))
     return chunks
 
 

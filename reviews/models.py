@@ -106,7 +106,11 @@ class ReviewEvent(AppendOnlyModel):
                 name="reviewevent_approval_verifies",
             ),
         ]
-        indexes = [models.Index(fields=["policy", "-created_at"])]
+        indexes = [
+            models.Index(fields=["policy", "-created_at"]),
+            # The review queue asks, per version a reviewer saved, whether a state-only move saved it.
+            models.Index(fields=["history_id"], name="reviewevent_history_id"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_action_display()}: {self.policy.policy_id} v{self.version}"

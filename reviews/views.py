@@ -106,15 +106,30 @@ def _decide(request: HttpRequest, policy: Policy, form: DecisionForm) -> HttpRes
     return HttpResponseRedirect(reverse("admin:policies_policy_review", args=[policy.pk]))
 
 
+QUEUE_PAGE_SIZE = 50
+
+
 @require_GET
 def review_queue(request: HttpRequest, *, model_admin: ModelAdmin) -> HttpResponse:
     if not request.user.has_perm(workflow.REVIEW_PERMISSION):
         raise PermissionDenied
+    try:
+        page = max(1, int(request.GET.get("page", 1)))
+    except ValueError:
+        page = 1
+    # One row past the page says whether there is a next one; counting the whole queue would cost a pass over it.
+    start = (page - 1) * QUEUE_PAGE_SIZE
+    rows = list(workflow.review_queue(request.user)[start : start + QUEUE_PAGE_SIZE + 1])
+    listed = rows[:QUEUE_PAGE_SIZE]
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": Policy._meta,
         "title": "Your review queue",
-        "queue": workflow.review_queue(request.user),
+        "queue": listed,
+        "first_number": start + 1,
+        "last_number": start + len(listed),
+        "previous_page": page - 1 if page > 1 else None,
+        "next_page": page + 1 if len(rows) > len(listed) else None,
     }
     return TemplateResponse(request, "reviews/queue.html", context)
 
@@ -124,11 +139,11 @@ def review_next(request: HttpRequest, *, model_admin: ModelAdmin) -> HttpRespons
     """Open the record waiting longest that the user may approve, or report an empty queue."""
     if not request.user.has_perm(workflow.REVIEW_PERMISSION):
         raise PermissionDenied
-    queue = workflow.review_queue(request.user)
-    if not queue:
+    first = workflow.review_queue(request.user).first()
+    if first is None:
         messages.info(request, "Your review queue is empty.")
         return HttpResponseRedirect(reverse("admin:policies_policy_review_queue"))
-    return HttpResponseRedirect(reverse("admin:policies_policy_review", args=[queue[0].pk]))
+    return HttpResponseRedirect(reverse("admin:policies_policy_review", args=[first.pk]))
 
 
 @require_POST

@@ -175,7 +175,7 @@ def edited_since_verified(user: User) -> Exists:
     """
     history = Policy.history.model.objects
     baseline = (
-        history.filter(id=OuterRef("pk"), state=ReviewState.VERIFIED).order_by("-history_id").values("history_id")[:1]
+        history.filter(id=OuterRef("id"), state=ReviewState.VERIFIED).order_by("-history_id").values("history_id")[:1]
     )
     workflow_saves = ReviewEvent.objects.filter(history_id=OuterRef("history_id"), action__in=STATE_ONLY_ACTIONS)
     return Exists(
@@ -194,10 +194,7 @@ def review_queue(user: User) -> QuerySet[Policy]:
     if not user.has_perm(REVIEW_PERMISSION) or not user.is_authenticated:
         return Policy.objects.none()
     return (
-        Policy.objects.pending()
-        .exclude(edited_since_verified(user))
-        .order_by("updated_at", "pk")
-        .only(*QUEUE_FIELDS)
+        Policy.objects.pending().exclude(edited_since_verified(user)).order_by("updated_at", "pk").only(*QUEUE_FIELDS)
     )
 
 

@@ -21,5 +21,5 @@ def review_counts(context: template.Context) -> dict[str, Any]:
         "show": True,
         "states": [(value, label, counts.get(value, 0)) for value, label in ReviewState.choices],
         "may_review": user.has_perm(workflow.REVIEW_PERMISSION),
-        "queue_length": len(workflow.review_queue(user)),
+        "queue_length": workflow.review_queue(user).count(),
     }

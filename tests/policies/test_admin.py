@@ -172,3 +172,24 @@ def test_an_edited_text_keeps_the_line_breaks_of_the_record(client, editor, impo
     client.post(reverse("admin:policies_policy_change", args=[imported.pk]), data)
     imported.refresh_from_db()
     assert imported.body == "Line one\r\nLine 2\r\n"
+
+
+def test_the_list_filters_offer_each_stored_value_once_in_order_and_empty_when_some_lack_one(client, editor):
+    for policy_id, country, year in [("b", "Norway", 2024), ("a", "China", None), ("c", "Norway", 2021)]:
+        Policy(policy_id=policy_id, title=policy_id, country=country, year=year).save_as(user=None, reason="Test")
+    changelist = client.get(reverse("admin:policies_policy_changelist")).context["cl"]
+    choices = {spec.title: [c["display"] for c in spec.choices(changelist)] for spec in changelist.filter_specs}
+    assert [str(c) for c in choices["country"]] == ["All", "China", "Norway"]
+    assert [str(c) for c in choices["year"][:3]] == ["All", "2021", "2024"] and len(choices["year"]) == 4
+
+
+def test_the_list_names_a_records_first_five_warnings_and_counts_the_rest(client, editor):
+    policy = Policy(policy_id="many", title="Many")
+    policy.save_as(user=None, reason="Test")
+    policy.warnings.all().delete()
+    for number in range(7):
+        policy.warnings.create(field=f"field{number}", code="test", message=f"Problem {number}.")
+    html = client.get(reverse("admin:policies_policy_changelist")).content.decode()
+    assert "⚠ 7" in html
+    assert "Problem 4." in html and "Problem 5." not in html
+    assert "and 2 more" in html

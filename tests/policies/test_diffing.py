@@ -33,3 +33,11 @@ def test_mixed_text_keeps_words_whole_and_splits_characters():
 
 def test_the_diff_escapes_html():
     assert diff_html("<b>a</b>", "<i>a</i>") == "<del>&lt;b&gt;a&lt;/b&gt;</del><ins>&lt;i&gt;a&lt;/i&gt;</ins>"
+
+
+def test_a_long_text_is_compared_only_where_it_changed():
+    text = " ".join(f"word{n}" for n in range(400))
+    chunks = diff_text(text, text.replace("word200", "changed"))
+    assert [(c.kind, c.text) for c in chunks[1:3]] == [("delete", "word200"), ("insert", "changed")]
+    assert "".join(c.text for c in chunks if c.kind != "insert") == text
+    assert "".join(c.text for c in chunks if c.kind != "delete") == text.replace("word200", "changed")

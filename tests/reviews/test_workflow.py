@@ -269,6 +269,33 @@ def test_the_queue_lists_pending_records_oldest_first_without_the_reviewers_own(
     done = make_policy(user=editor, policy_id="done")
     workflow.reject(done, user=reviewer, comment="Duplicate.")
     edit(first, user=editor, title="较晚修改")  # now the most recently updated
-    assert workflow.review_queue(reviewer) == [second, first]
+    assert list(workflow.review_queue(reviewer)) == [second, first]
     assert mine not in workflow.review_queue(reviewer)
-    assert workflow.review_queue(editor) == []
+    assert list(workflow.review_queue(editor)) == []
+
+
+def test_the_queue_keeps_a_record_whose_reviewer_only_moved_it_through_the_workflow(policy, reviewer, editor):
+    workflow.request_changes(policy, user=reviewer, comment="Cite the decision.")
+    edit(policy, user=editor, market_citation="Decision 3/CMA.3")
+    workflow.resubmit(policy, user=editor)
+    assert list(workflow.review_queue(reviewer)) == [policy]
+    assert list(workflow.review_queue(editor)) == []
+
+
+def test_the_queue_leaves_out_records_the_reviewer_edited_since_they_were_last_verified(
+    policy, reviewer, other_reviewer, editor
+):
+    edit(policy, user=reviewer, mrv_score=96)
+    assert list(workflow.review_queue(reviewer)) == []
+    approve_as_seen(policy, other_reviewer)
+    edit(policy, user=editor, statutory_score=85)
+    assert list(workflow.review_queue(reviewer)) == [policy]
+    edit(policy, user=reviewer, statutory_score=86)
+    assert list(workflow.review_queue(reviewer)) == []
+
+
+def test_the_queue_leaves_out_records_the_reviewer_restored(policy, editor, admin_member):
+    edit(policy, user=editor, mrv_score=50)
+    assert list(workflow.review_queue(admin_member)) == [policy]
+    workflow.restore_version(policy, policy.history.earliest().history_id, user=admin_member)
+    assert list(workflow.review_queue(admin_member)) == []
