@@ -12,6 +12,7 @@ them with it (`refresh_after_save`); an import or `manage.py check_policies` rew
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import re
 import unicodedata
@@ -25,7 +26,7 @@ from operator import or_
 from typing import Any
 from urllib.parse import urlsplit
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 
 from policies import locks
@@ -150,6 +151,9 @@ class Collection:
     ids: set[str]
     supersedes: dict[str, list[str]]
     text_users: dict[str, set[str]] = field(default_factory=dict)
+    # For a check of the whole collection, instead of `text_users`: each text more than one record uses, with how
+    # many do and the first few of them by id; a text missing from it has no other user.
+    shared_texts: dict[str, tuple[int, list[str]]] | None = None
 
     @classmethod
     def around(cls, rows: list[Mapping[str, Any]], supersedes: dict[str, list[str]] | None = None) -> Collection:
@@ -164,6 +168,9 @@ class Collection:
 
     def others_using(self, text: str, policy_id: str) -> tuple[list[str], int]:
         """The first few other records using `text` (by id), and how many there are."""
+        if self.shared_texts is not None:
+            count, first = self.shared_texts.get(text, (1, []))
+            return [user for user in first if user != policy_id][:SHOWN_OTHERS], count - 1
         users = self._sorted_users.get(text)
         if users is None:
             users = self._sorted_users[text] = sorted(self.text_users.get(text, ()))
@@ -318,32 +325,86 @@ def _store(found: Mapping[int, list[Warning]]) -> None:
 
 
 def refresh_collection() -> dict[str, list[Warning]]:
-    """Check every record against the whole collection and store the warnings; returns them by record id.
+    """Check every record against the whole collection and store the warnings; returns them by record id."""
+    found: dict[str, list[Warning]] = {}
+    _refresh_collection(found)
+    return found
 
-    One pass reads the records, checking each one's own content and keeping only what the collection checks
-    need (ids, supersedes, labels and evidence), so memory stays small at tens of thousands of records.
+
+# Rows are read a hundred at a time: a seed-sized record's facility list alone is about 70 KB of Python objects.
+_CHUNK = 100
+
+
+def _refresh_collection(found: dict[str, list[Warning]] | None = None) -> None:
+    """Rewrite every record's warnings, adding them to `found` (by record id) if given.
+
+    One pass streams the records, checking and storing each in turn; memory holds only the supersedes graph and
+    the texts more than one record uses (found in SQL), not the collection, which scales to any size.
     """
-    kept = ("pk", "policy_id", "supersedes", *COPYABLE_FIELDS)
     with transaction.atomic():
-        rows, found = [], {}
-        for row in Policy.objects.order_by("policy_id").values("pk", *CHECKED_FIELDS).iterator(chunk_size=2000):
-            found[row["pk"]] = check_values(row)
-            rows.append({name: row[name] for name in kept})
-        text_users: dict[str, set[str]] = {}
-        for row in rows:
-            for name in COPYABLE_FIELDS:
-                if text := _copyable(row[name]):
-                    text_users.setdefault(text, set()).add(row["policy_id"])
+        graph = load_supersedes()
         collection = Collection(
-            ids={row["policy_id"] for row in rows},
-            supersedes={row["policy_id"]: row["supersedes"] for row in rows if row["supersedes"]},
-            text_users=text_users,
+            ids=_existing_ids({target for named in graph.values() for target in named}),
+            supersedes=graph,
+            shared_texts=_shared_texts(),
         )
-        for row in rows:
-            found[row["pk"]].extend(check_in_collection(row, collection))
         PolicyWarning.objects.all().delete()
-        _store(found)
-    return {row["policy_id"]: found[row["pk"]] for row in rows}
+        pending: list[PolicyWarning] = []
+        rows = Policy.objects.order_by("policy_id").values("pk", *CHECKED_FIELDS)
+        for row in rows.iterator(chunk_size=_CHUNK):
+            warnings = check_record(row, collection)
+            if found is not None:
+                found[row["policy_id"]] = warnings
+            pending.extend(
+                PolicyWarning(policy_id=row["pk"], field=w.field, code=w.code, message=w.message) for w in warnings
+            )
+            if len(pending) >= 1000:
+                PolicyWarning.objects.bulk_create(pending)
+                pending.clear()
+        PolicyWarning.objects.bulk_create(pending)
+
+
+def _existing_ids(ids: set[str]) -> set[str]:
+    """Those of `ids` that name a record (asked in slices: SQLite limits a statement's parameters)."""
+    wanted, existing = sorted(ids), set()
+    for start in range(0, len(wanted), 900):
+        existing.update(
+            Policy.objects.filter(policy_id__in=wanted[start : start + 900]).values_list("policy_id", flat=True)
+        )
+    return existing
+
+
+def _shared_texts() -> dict[str, tuple[int, list[str]]]:
+    """Each copyable text used by more than one record: how many records use it, and the first few by id.
+
+    The database pairs up the texts (one UNION of the copyable columns, counted per text), so only the shared
+    ones reach Python, through a server-side cursor on PostgreSQL.
+    """
+    quote = connection.ops.quote_name
+    table = quote(Policy._meta.db_table)
+    id_column = quote(Policy._meta.get_field("policy_id").column)
+    columns = [quote(Policy._meta.get_field(name).column) for name in COPYABLE_FIELDS]
+    uses = " UNION ".join(
+        f"SELECT {column} AS text, {id_column} AS policy_id FROM {table} WHERE LENGTH({column}) >= %s"
+        for column in columns
+    )
+    sql = (
+        "SELECT text, policy_id FROM (SELECT text, policy_id, COUNT(*) OVER (PARTITION BY text) AS users "
+        f"FROM ({uses}) AS uses) AS counted WHERE users > 1"
+    )
+    # A text shorter than half the minimum width cannot reach it, whatever its script.
+    shortest = (MIN_COPIED_WIDTH + 1) // 2
+    shared: dict[str, tuple[int, list[str]]] = {}
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, [shortest] * len(columns))
+        while chunk := cursor.fetchmany(2000):
+            for text, policy_id in chunk:
+                count, first = shared.get(text) or (0, [])
+                if len(first) <= SHOWN_OTHERS or policy_id < first[-1]:
+                    bisect.insort(first, policy_id)
+                    del first[SHOWN_OTHERS + 1 :]
+                shared[text] = (count + 1, first)
+    return {text: users for text, users in shared.items() if _copyable(text)}
 
 
 def refresh_records(
@@ -413,7 +474,7 @@ def deferred_refresh() -> Iterator[None]:
     finally:
         _deferred.reset(token)
         if saved:
-            refresh_collection()
+            _refresh_collection()
 
 
 def refresh_after_save(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> None:

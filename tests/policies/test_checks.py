@@ -155,6 +155,19 @@ def test_saving_updates_the_stored_warnings_the_same_way_a_full_recheck_does():
     assert sorted(PolicyWarning.objects.values_list("policy__policy_id", "field", "code", "message")) == stored
 
 
+def test_a_full_recheck_names_the_first_three_others_and_counts_the_rest_as_a_save_does():
+    for n in range(6):
+        record(f"r{n}", mrv_evidence=EVIDENCE, market_label=LONG_LABEL if n < 2 else "", supersedes=[f"r{n + 1}"])
+    record("r6", statutory_evidence="x" * 11, incentive_evidence="x" * 11)
+    stored = sorted(PolicyWarning.objects.values_list("policy__policy_id", "field", "code", "message"))
+    found = checks.refresh_collection()
+    assert sorted(PolicyWarning.objects.values_list("policy__policy_id", "field", "code", "message")) == stored
+    assert PolicyWarning.objects.get(policy__policy_id="r2", code="copied_text").message == (
+        "is copied word for word in r0, r1, r3 and 2 more"
+    )
+    assert [w.code for w in found["r0"]] == ["copied_text", "copied_text"] and found["r6"] == []
+
+
 def test_the_warnings_are_not_part_of_the_records_history():
     policy = record("a", url="ftp://x")
     assert policy.warnings.count() == 1

@@ -6,9 +6,9 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import OperationalError
 
-from policies import frontmatter
+from policies import checks, frontmatter, records
 from policies.importing import Outcome, import_sources
-from policies.models import FileSnapshot, Policy, PolicyFile, ReviewState
+from policies.models import FileSnapshot, Policy, PolicyFile, PolicyWarning, ReviewState
 from policies.sources import iter_paths, iter_zip
 from tests.conftest import make_user
 
@@ -319,6 +319,28 @@ def test_the_imported_date_keeps_its_type_for_the_export(tmp_path):
     assert Policy.objects.get().pub_date == datetime.date(2024, 10, 1)
 
 
+def test_new_records_stored_together_get_the_same_version_file_and_warnings_as_one_by_one(tmp_path, seed_text):
+    write(tmp_path, "a.md", MINIMAL.format(id="a", title="A"))
+    write(tmp_path, "b.md", seed_text.replace("intl-paris-art-6-4-ccs", "b", 1))
+    editor = make_user("editor", perm_names=("policies.add_policy", "policies.change_policy"))
+    report = run_import(tmp_path, user=editor)
+    assert [(r.outcome, r.message) for r in report.results] == [(Outcome.CREATED, "new record")] * 2
+    policy = Policy.objects.get(policy_id="b")
+    entry = policy.history.get()
+    assert (entry.history_user, entry.history_change_reason, entry.version) == (editor, "Imported from b.md (test)", 1)
+    assert entry.related_facilities == policy.related_facilities and len(policy.related_facilities) > 1000
+    assert entry.instance.market_label == policy.market_label
+    assert policy.file.snapshot.text == (tmp_path / "b.md").read_text()
+    assert policy.file.content_hash == records.content_hash(records.policy_values(policy))
+    stored = sorted(PolicyWarning.objects.values_list("policy__policy_id", "field", "code", "message"))
+    assert (
+        stored
+        and checks.refresh_collection()
+        and stored == sorted(PolicyWarning.objects.values_list("policy__policy_id", "field", "code", "message"))
+    )
+    assert run_import(tmp_path).counts[Outcome.UNCHANGED] == 2
+
+
 def test_a_database_failure_rejects_that_file_whole_and_the_next_file_is_still_imported(tmp_path, monkeypatch):
     write(tmp_path, "a.md", MINIMAL.format(id="a", title="A"))
     write(tmp_path, "b.md", MINIMAL.format(id="b", title="B"))
@@ -329,7 +351,17 @@ def test_a_database_failure_rejects_that_file_whole_and_the_next_file_is_still_i
             raise OperationalError("database is locked")
         return original(self, *args, **kwargs)
 
+    original_bulk = PolicyFile.objects.bulk_create
+
+    def fail_together_for_a(files, *args, **kwargs):
+        files = list(files)
+        if any(policy_file.policy.policy_id == "a" for policy_file in files):
+            raise OperationalError("database is locked")
+        return original_bulk(files, *args, **kwargs)
+
+    # New files are first stored together; when that fails, one by one, so that only the file at fault is rejected.
     monkeypatch.setattr(PolicyFile, "save", fail_for_a)
+    monkeypatch.setattr(PolicyFile.objects, "bulk_create", fail_together_for_a)
     first, second = run_import(tmp_path).results
     assert (first.outcome, second.outcome) == (Outcome.REJECTED, Outcome.CREATED)
     assert first.message == "could not be stored, nothing of it was saved: database is locked"
