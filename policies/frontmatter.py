@@ -227,10 +227,29 @@ def _entry_end(value: Layout, lines: list[str]) -> int:
     if value.kind == "scalar" and value.style in ("|", ">"):
         header = lines[value.start[0]][value.start[1] :].split("#")[0]
         if "+" not in header:
-            # Clip and strip chomping: trailing blank lines belong to what follows, not to this value.
-            while end > value.start[0] + 1 and not lines[end - 1].strip(" \t"):
+            # Clip and strip chomping: trailing blank lines belong to what follows, not to this value. A line of
+            # spaces deeper than the scalar's indentation is content, though (`|2` holding " \n").
+            indent = _block_indent(value, header, lines, end)
+            while end > value.start[0] + 1 and _is_blank_line(lines[end - 1], indent):
                 end -= 1
     return max(end, value.start[0] + 1)
+
+
+def _block_indent(value: Layout, header: str, lines: list[str], end: int) -> int:
+    """The indentation of a block scalar's content: from its indicator, else from its first non-empty line."""
+    header_line = lines[value.start[0]]
+    digits = [c for c in header if c.isdigit()]
+    if digits:
+        return len(header_line) - len(header_line.lstrip(" ")) + int(digits[0])
+    for line in lines[value.start[0] + 1 : end]:
+        if line.strip(" \t\r\n"):
+            return len(line) - len(line.lstrip(" "))
+    return len(max(lines, key=len))  # no content at all: every line is blank
+
+
+def _is_blank_line(line: str, indent: int) -> bool:
+    text = line.rstrip("\r\n")
+    return not text.strip(" \t") and len(text) <= indent
 
 
 def _diff_mapping(

@@ -602,3 +602,11 @@ def test_seed_edit_of_one_score_changes_exactly_one_line() -> None:
 def test_seed_reads_the_same_in_js_yaml(bridge: Bridge) -> None:
     text = SEED.read_text(encoding="utf-8")
     assert bridge.ask(op="matter", text=text)["data"] == untyped(to_js(parse(text).data))
+
+
+def test_removing_a_block_scalar_that_holds_only_spaces_removes_all_its_lines() -> None:
+    # Found by the property tests: `|2` holding " \n" has a content line of spaces that is not a blank line.
+    original = {"id": "a", "pubDate": " \n", "sectors": []}
+    document = parse("---\n" + dump(original) + "---\n")
+    assert document.text == "---\nid: a\npubDate: |2\n   \nsectors: []\n---\n"
+    assert render(document, {"id": "a", "sectors": []}, "") == "---\nid: a\nsectors: []\n---\n"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -13,7 +14,11 @@ from policies import _yaml12
 from policies.frontmatter import dump, load, parse, render, same
 from tests.policies.test_frontmatter import Bridge, bridge, to_js, untyped  # noqa: F401 - bridge is a fixture
 
-PROPERTY = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+PROPERTY = settings(
+    max_examples=int(os.environ.get("PROPERTY_EXAMPLES", "200")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 
 # fmt: off
 HOSTILE = [
