@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from policies import diffing, frontmatter, records
 from policies.exporting import render_policy
-from policies.models import Policy, PolicyFile
+from policies.models import Policy
 from policies.records import Problem, RecordError
 
 
@@ -114,11 +114,8 @@ def current_data(policy: Any, template_of: Policy | None = None) -> dict[str, An
 
 
 def template_data(policy: Policy) -> dict[str, Any] | None:
-    try:
-        policy_file = policy.file
-    except PolicyFile.DoesNotExist:
-        return None
-    return frontmatter.parse(policy_file.snapshot.text).data
+    policy_file = policy.file_or_none
+    return None if policy_file is None else frontmatter.parse(policy_file.snapshot.text).data
 
 
 def edit_policy(

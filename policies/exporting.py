@@ -79,7 +79,7 @@ def render_policy(policy: Policy, version: Any | None = None) -> RenderedPolicy:
     """The file text of `version` (a historical version of the record, or the record itself by default)."""
     values = records.policy_values(version if version is not None else policy)
     content_hash = records.content_hash(values)
-    policy_file = getattr(policy, "file", None) if _has_file(policy) else None
+    policy_file = policy.file_or_none
     if policy_file is None:
         path = f"{values['policy_id']}.md"
         text = frontmatter.render(None, records.data_from_values(values, None), values["body"])
@@ -90,14 +90,6 @@ def render_policy(policy: Policy, version: Any | None = None) -> RenderedPolicy:
         path = policy_file.path
         text = frontmatter.render(document, records.data_from_values(values, document.data), values["body"])
     return RenderedPolicy(policy, path, text, values, content_hash)
-
-
-def _has_file(policy: Policy) -> bool:
-    try:
-        policy.file  # noqa: B018 - reading the reverse one-to-one is the check
-    except PolicyFile.DoesNotExist:
-        return False
-    return True
 
 
 def iter_rendered(*, all_records: bool) -> Iterator[RenderedPolicy | Policy]:
@@ -214,7 +206,7 @@ def _record_export(rendered: RenderedPolicy, data: bytes) -> None:
     file_sha256 = hashlib.sha256(data).hexdigest()
     content_hash = rendered.content_hash or records.content_hash(rendered.values)
     # The record was read with its file: when that already says so there is nothing to record, nor to lock.
-    loaded = getattr(rendered.policy, "file", None) if _has_file(rendered.policy) else None
+    loaded = rendered.policy.file_or_none
     if loaded is not None and (loaded.path, loaded.file_sha256, loaded.content_hash) == (
         rendered.path,
         file_sha256,

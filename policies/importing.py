@@ -341,7 +341,7 @@ def _store(item: _Parsed, policy: Policy | None, *, user, origin: str, force: bo
         return FileResult(source.shown, Outcome.CREATED, "new record", policy_id)
 
     current = records.policy_values(policy)
-    policy_file = getattr(policy, "file", None) if _has_file(policy) else None
+    policy_file = policy.file_or_none
     edited_in_app = policy_file is None or records.content_hash(current) != policy_file.content_hash
     changed = list(records.changed_fields(current, values))
     if not changed:
@@ -364,14 +364,6 @@ def _store(item: _Parsed, policy: Policy | None, *, user, origin: str, force: bo
     policy.save_as(user=user, reason=f"{reason}: {', '.join(changed)}")
     _record_file(policy, policy_file, source.name, document.text, file_sha256, values)
     return FileResult(source.shown, Outcome.UPDATED, f"changed: {', '.join(changed)}", policy_id)
-
-
-def _has_file(policy: Policy) -> bool:
-    try:
-        policy.file  # noqa: B018 - reading the reverse one-to-one is the check
-    except PolicyFile.DoesNotExist:
-        return False
-    return True
 
 
 def _record_file(

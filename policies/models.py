@@ -364,6 +364,14 @@ class Policy(models.Model):
                 self.version -= 1
                 raise
 
+    @property
+    def file_or_none(self) -> "PolicyFile | None":
+        """The record's file bookkeeping, or None for a record that never came from or went to a file."""
+        try:
+            return self.file
+        except PolicyFile.DoesNotExist:
+            return None
+
     def save_as(self, *, user, reason: str) -> None:
         """Save, recording in the history who made the change and why (`user` is None for a command)."""
         self._history_user = user
