@@ -80,6 +80,12 @@ def test_export_check_exits_1_listing_what_would_change_then_0_after_export(tmp_
     assert status == 0
 
 
+def test_export_to_a_folder_that_cannot_be_created_is_refused_with_the_reason(tmp_path):
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(CommandError, match=r"Cannot create .*: Not a directory"):
+        call_command("export_policies", str(tmp_path / "file" / "out"), stdout=io.StringIO())
+
+
 def test_export_to_a_file_instead_of_a_folder_is_refused(tmp_path):
     (tmp_path / "file").write_text("x")
     with pytest.raises(CommandError, match="is not a folder"):

@@ -31,7 +31,10 @@ class Command(BaseCommand):
         if not folder.exists():
             if check:
                 raise CommandError(f"{out_dir} does not exist.")
-            folder.mkdir(parents=True)
+            try:
+                folder.mkdir(parents=True)
+            except OSError as error:
+                raise CommandError(f"Cannot create {out_dir}: {error.strerror}.") from None
         total = Policy.objects.count()
         try:
             report = export_to_folder(
