@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Q, QuerySet
 
 from policies import records
 from policies.exporting import published_version
-from policies.models import Policy, ReviewState
+from policies.models import Policy, ReviewState, last_verified_history_id
 
 # How the API names a field in a changed-field list: as the file does.
 FIELD_PATHS = {leaf.attr: records.dotted(leaf.path) for leaf in records.LEAVES} | {"body": "body", "extra": "extra"}
@@ -58,12 +58,7 @@ def whose_shown_version(snapshot: Snapshot, queryset: QuerySet[Policy], *conditi
 def _published_rows() -> QuerySet[Any]:
     # `published_version` as a query, for filtering and paging: each record's newest verified history row. The
     # rows shown are still picked by `published_version` itself; tests/api check that both agree.
-    newest_verified = (
-        Policy.history.filter(id=OuterRef("id"), state=ReviewState.VERIFIED)
-        .order_by("-history_date", "-history_id")
-        .values("history_id")[:1]
-    )
-    return Policy.history.filter(state=ReviewState.VERIFIED, history_id=Subquery(newest_verified))
+    return Policy.history.filter(state=ReviewState.VERIFIED, history_id=last_verified_history_id())
 
 
 @dataclass(frozen=True)

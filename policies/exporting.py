@@ -72,7 +72,7 @@ def published_version(policy: Policy) -> Any | None:
         return None
     if policy.state == ReviewState.VERIFIED:
         return policy
-    return policy.history.filter(state=ReviewState.VERIFIED).order_by("-history_date", "-history_id").first()
+    return policy.last_verified_version()
 
 
 def render_policy(policy: Policy, version: Any | None = None) -> RenderedPolicy:

@@ -364,6 +364,10 @@ class Policy(models.Model):
                 self.version -= 1
                 raise
 
+    def last_verified_version(self) -> Any:
+        """The newest history row of this record whose state was verified, or None: its published content."""
+        return self.history.filter(state=ReviewState.VERIFIED).order_by("-history_id").first()
+
     @property
     def file_or_none(self) -> "PolicyFile | None":
         """The record's file bookkeeping, or None for a record that never came from or went to a file."""
@@ -403,6 +407,13 @@ class PolicyWarning(models.Model):
 
     def __str__(self) -> str:
         return f"{self.field}: {self.message}"
+
+
+def last_verified_history_id(record: str = "id") -> models.Subquery:
+    """`last_verified_version` as an expression, for queries: the history_id of the newest verified row of the
+    record whose id is the outer query's field `record`."""
+    rows = Policy.history.filter(id=models.OuterRef(record), state=ReviewState.VERIFIED).order_by("-history_id")
+    return models.Subquery(rows.values("history_id")[:1])
 
 
 class FileSnapshot(models.Model):

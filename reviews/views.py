@@ -62,7 +62,7 @@ def review(request: HttpRequest, object_id: str, *, model_admin: ModelAdmin) -> 
         policy.refresh_from_db()
     else:
         form = DecisionForm(initial={"expected_version": policy.version}, dimensions=dimensions)
-    baseline = workflow.last_verified(policy)
+    baseline = policy.last_verified_version()
     own_edits = workflow.own_edits_since_verified(policy, request.user)
     context = {
         **model_admin.admin_site.each_context(request),

@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Exists, OuterRef, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from policies.models import ANALYSIS_DIMENSIONS, ANALYSIS_PARTS, Policy, ReviewState
+from policies.models import ANALYSIS_DIMENSIONS, ANALYSIS_PARTS, Policy, ReviewState, last_verified_history_id
 from policies.records import CONTENT_FIELDS
 
 from .models import DimensionVerdict, ReviewAction, ReviewEvent, Verdict
@@ -128,11 +128,6 @@ def allowed_moves(policy: Policy, user: User | None) -> list[str]:
     ]
 
 
-def last_verified(policy: Policy) -> Any:
-    """The newest history row of the record that was verified (its published snapshot), or None."""
-    return policy.history.filter(state=ReviewState.VERIFIED).order_by("-history_id").first()
-
-
 def own_edits_since_verified(policy: Policy, user: User | None) -> list[int]:
     """Versions since the record was last verified (or created) whose content the user changed.
 
@@ -141,7 +136,7 @@ def own_edits_since_verified(policy: Policy, user: User | None) -> list[int]:
     if user is None or not user.is_authenticated:
         return []
     rows = policy.history.order_by("history_id")
-    baseline = last_verified(policy)
+    baseline = policy.last_verified_version()
     if baseline is not None:
         rows = rows.filter(history_id__gte=baseline.history_id)
     fields = content_fields()
@@ -174,13 +169,10 @@ def edited_since_verified(user: User) -> Exists:
     less than that function does, so a record it leaves out of a queue is never one the user may not approve.
     """
     history = Policy.history.model.objects
-    baseline = (
-        history.filter(id=OuterRef("id"), state=ReviewState.VERIFIED).order_by("-history_id").values("history_id")[:1]
-    )
     workflow_saves = ReviewEvent.objects.filter(history_id=OuterRef("history_id"), action__in=STATE_ONLY_ACTIONS)
     return Exists(
         history.filter(id=OuterRef("pk"), history_user_id=user.pk)
-        .filter(history_id__gt=Coalesce(Subquery(baseline), Value(0)))
+        .filter(history_id__gt=Coalesce(last_verified_history_id(), Value(0)))
         .exclude(Exists(workflow_saves))
         .order_by()
     )
