@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -66,34 +67,42 @@ def make_policy(policy_id: str, **values: Any) -> Policy:
     return policy
 
 
-def read_then_write(threads: str, rounds: str) -> None:
-    """Each thread, each round: lock a record, read its tags, append its own and save, in one transaction."""
-    n_threads, n_rounds = int(threads), int(rounds)
-    ids = [make_policy(f"shared-{n}").pk for n in range(2)]
+def run_threads(count: int, rounds: int, step: Callable[[int, int], None]) -> list[str]:
+    """Start `count` threads together, each calling `step(thread, round)` `rounds` times; return their errors."""
     connection.close()
     errors: list[str] = []
-    start = threading.Barrier(n_threads)
+    start = threading.Barrier(count)
 
     def work(number: int) -> None:
         try:
             start.wait()
-            for round_ in range(n_rounds):
-                pk = ids[round_ % len(ids)]
-                with transaction.atomic():
-                    policy = Policy.objects.select_for_update().get(pk=pk)
-                    policy.tags = [*policy.tags, f"t{number}-r{round_}"]
-                    policy.save_as(user=None, reason=f"thread {number} round {round_}")
+            for round_ in range(rounds):
+                step(number, round_)
         except Exception:
             errors.append(traceback.format_exc(limit=3))
         finally:
             connections.close_all()
 
-    workers = [threading.Thread(target=work, args=(n,)) for n in range(n_threads)]
-    began = time.monotonic()
+    workers = [threading.Thread(target=work, args=(n,)) for n in range(count)]
     for worker in workers:
         worker.start()
     for worker in workers:
         worker.join()
+    return errors
+
+
+def read_then_write(threads: str, rounds: str) -> None:
+    """Each thread, each round: lock a record, read its tags, append its own and save, in one transaction."""
+    ids = [make_policy(f"shared-{n}").pk for n in range(2)]
+
+    def step(number: int, round_: int) -> None:
+        with transaction.atomic():
+            policy = Policy.objects.select_for_update().get(pk=ids[round_ % len(ids)])
+            policy.tags = [*policy.tags, f"t{number}-r{round_}"]
+            policy.save_as(user=None, reason=f"thread {number} round {round_}")
+
+    began = time.monotonic()
+    errors = run_threads(int(threads), int(rounds), step)
     policies = Policy.objects.filter(pk__in=ids)
     result(
         errors=errors,
@@ -108,34 +117,20 @@ def read_then_write(threads: str, rounds: str) -> None:
 def edit_neighbours(threads: str, rounds: str) -> None:
     """Each thread edits its own record, all sharing a text and naming each other: the saves rewrite each
     other's stored warnings, the case that deadlocked on PostgreSQL."""
-    n_threads, n_rounds = int(threads), int(rounds)
+    count = int(threads)
     shared = ["A shared sentence of evidence, long enough to count as copied.", "Another shared sentence, also long."]
-    ids = [f"neighbour-{n}" for n in range(n_threads)]
+    ids = [f"neighbour-{n}" for n in range(count)]
     pks = [
-        make_policy(policy_id, market_evidence=shared[0], supersedes=[ids[(n + 1) % n_threads]]).pk
+        make_policy(policy_id, market_evidence=shared[0], supersedes=[ids[(n + 1) % count]]).pk
         for n, policy_id in enumerate(ids)
     ]
-    connection.close()
-    errors: list[str] = []
-    start = threading.Barrier(n_threads)
 
-    def work(number: int) -> None:
-        try:
-            start.wait()
-            for round_ in range(n_rounds):
-                policy = Policy.objects.get(pk=pks[number])
-                policy.market_evidence = shared[(round_ + number) % 2]
-                policy.save_as(user=None, reason=f"thread {number} round {round_}")
-        except Exception:
-            errors.append(traceback.format_exc(limit=3))
-        finally:
-            connections.close_all()
+    def step(number: int, round_: int) -> None:
+        policy = Policy.objects.get(pk=pks[number])
+        policy.market_evidence = shared[(round_ + number) % 2]
+        policy.save_as(user=None, reason=f"thread {number} round {round_}")
 
-    workers = [threading.Thread(target=work, args=(n,)) for n in range(n_threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
+    errors = run_threads(count, int(rounds), step)
     result(errors=errors, versions=sum(Policy.objects.filter(pk__in=pks).values_list("version", flat=True)))
 
 
