@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -166,6 +166,15 @@ def resolve_binary(text: str) -> bytes | None:
     elif tail == 12:
         result.append((buffer >> 4) & 0xFF)
     return bytes(result)
+
+
+# Explicitly tagged scalars (`!!int 12`) read by the same resolver as plain ones; None means "not of this type".
+_TAGGED_SCALARS: dict[str, Callable[[str], Any]] = {
+    "int": resolve_int,
+    "float": resolve_float,
+    "timestamp": resolve_timestamp,
+    "binary": resolve_binary,
+}
 
 
 def resolve_plain(text: str) -> tuple[Any, bool]:
@@ -503,17 +512,8 @@ class Composer:
         elif name == "bool":
             resolved = data in _BOOLS
             value = _BOOLS.get(data or "")
-        elif name == "int":
-            value = None if data is None else resolve_int(data)
-            resolved = value is not None
-        elif name == "float":
-            value = None if data is None else resolve_float(data)
-            resolved = value is not None
-        elif name == "timestamp":
-            value = None if data is None else resolve_timestamp(data)
-            resolved = value is not None
-        elif name == "binary":
-            value = None if data is None else resolve_binary(data)
+        elif name in _TAGGED_SCALARS:
+            value = None if data is None else _TAGGED_SCALARS[name](data)
             resolved = value is not None
         elif name == "merge":
             resolved = data is None or data == "<<"
