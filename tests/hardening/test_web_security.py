@@ -38,6 +38,24 @@ def test_the_deployment_check_passes_with_production_settings_from_the_environme
     assert done.returncode == 0, done.stderr + done.stdout
 
 
+def test_production_settings_keep_database_connections_between_requests():
+    def connection_lifetime(debug: str) -> list[str]:
+        show = "from django.db import connection as c; print(c.settings_dict['CONN_MAX_AGE'])"
+        env = {"PATH": "/usr/bin:/bin", "DJANGO_DEBUG": debug, "DJANGO_SECRET_KEY": secrets.token_urlsafe(50)}
+        done = subprocess.run(
+            [sys.executable, "manage.py", "shell", "--no-imports", "-c", show],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout.split()
+
+    assert connection_lifetime("0") == ["60"]
+    assert connection_lifetime("1") == ["0"]
+
+
 def test_production_settings_refuse_to_start_without_a_secret_key():
     done = subprocess.run(
         [sys.executable, "manage.py", "check"],
