@@ -1,4 +1,6 @@
 from django.apps import AppConfig
+from django.db import connections
+from django.db.models.signals import post_migrate
 
 
 class PoliciesConfig(AppConfig):
@@ -7,3 +9,14 @@ class PoliciesConfig(AppConfig):
 
     def ready(self) -> None:
         from . import signals  # noqa: F401  (connects the receivers)
+
+        post_migrate.connect(_ensure_search_index, sender=self, dispatch_uid="policies_ensure_search_index")
+
+
+def _ensure_search_index(using: str, **kwargs) -> None:
+    # SQLite drops a table's triggers when Django rebuilds the table to alter a column; put the index back.
+    from . import search
+
+    db = connections[using]
+    if search.TABLE in db.introspection.table_names():
+        search.ensure_index(db)

@@ -338,7 +338,7 @@ class Policy(models.Model):
             models.Index(fields=["category", "state", "policy_id"], name="policy_category_state_id"),
             models.Index(fields=["year", "state", "policy_id"], name="policy_year_state_id"),
         ]
-        # The admin search has an index of its own on SQLite (migration 0004).
+        # The admin search has a trigram index of its own (policies/search.py, migration 0005).
 
     def __str__(self) -> str:
         return f"{self.title} ({self.policy_id})"

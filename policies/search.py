@@ -1,0 +1,116 @@
+"""The admin's search: records whose id, title, country or tags contain every word typed, through an index.
+
+The words are matched anywhere in the text, in any case, which a B-tree cannot seek: at 20,000 records every
+search read the whole table. Both databases keep a trigram index over one search document per record, the
+four columns joined by newlines (a typed word never holds one, so no word matches across two columns):
+
+- PostgreSQL: a GIN `pg_trgm` index on `UPPER(document)`; `icontains` on the same expression uses it.
+- SQLite: an FTS5 table with the trigram tokenizer, filled by triggers on the records' table; a word of three
+  characters or more is a phrase query on it, a shorter one is compared with `LIKE` row by row (trigrams need
+  three characters).
+
+`ensure_index` creates whatever is missing and runs after every `migrate`: on SQLite Django rebuilds a table
+to alter a column, which drops its triggers, and the index is rebuilt from the records then.
+"""
+
+from __future__ import annotations
+
+from django.db import connection, connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Q, QuerySet, TextField
+from django.db.models.expressions import RawSQL
+from django.utils.text import smart_split, unescape_string_literal
+
+TABLE = "policies_policy"
+COLUMNS = ("policy_id", "title", "country", "tags")
+POSTGRES_INDEX = "policy_search_trigram"
+SQLITE_INDEX = "policies_policy_search"
+SQLITE_TRIGGERS = {
+    f"{SQLITE_INDEX}_insert": f"AFTER INSERT ON {TABLE} BEGIN {{insert}}; END",
+    f"{SQLITE_INDEX}_update": (
+        f"AFTER UPDATE OF {', '.join(COLUMNS)} ON {TABLE} BEGIN "
+        f"DELETE FROM {SQLITE_INDEX} WHERE rowid = OLD.id; {{insert}}; END"
+    ),
+    f"{SQLITE_INDEX}_delete": f"AFTER DELETE ON {TABLE} BEGIN DELETE FROM {SQLITE_INDEX} WHERE rowid = OLD.id; END",
+}
+# Trigram indexes answer words of at least this many characters.
+TRIGRAM = 3
+
+
+def _postgres_document(table: str = TABLE) -> str:
+    return " || E'\\n' || ".join(f'"{table}"."{c}"' + ("::text" if c == "tags" else "") for c in COLUMNS)
+
+
+def _sqlite_document(row: str) -> str:
+    # Tags are stored as JSON text with non-ASCII letters escaped; the document holds the tags themselves.
+    tags = f"COALESCE((SELECT group_concat(value, ' ') FROM json_each({row}.tags)), '')"
+    return " || char(10) || ".join([*(f"{row}.{c}" for c in COLUMNS[:-1]), tags])
+
+
+def ensure_index(db: BaseDatabaseWrapper | None = None) -> None:
+    """Create the search index where it is missing (and on SQLite fill it from the records)."""
+    db = db or connection
+    with transaction.atomic(using=db.alias), db.cursor() as cursor:
+        if db.vendor == "postgresql":
+            cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+            cursor.execute(
+                f"CREATE INDEX IF NOT EXISTS {POSTGRES_INDEX} ON {TABLE} "
+                f"USING gin (UPPER({_postgres_document()}) gin_trgm_ops)"
+            )
+        elif db.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master")
+            if {SQLITE_INDEX, *SQLITE_TRIGGERS} <= {name for (name,) in cursor.fetchall()}:
+                return
+            cursor.execute(
+                f"CREATE VIRTUAL TABLE IF NOT EXISTS {SQLITE_INDEX} "
+                "USING fts5(document, tokenize = 'trigram case_sensitive 0')"
+            )
+            insert = f"INSERT INTO {SQLITE_INDEX} (rowid, document) VALUES (NEW.id, {_sqlite_document('NEW')})"
+            for name, body in SQLITE_TRIGGERS.items():
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+                cursor.execute(f"CREATE TRIGGER {name} {body.format(insert=insert)}")
+            cursor.execute(f"DELETE FROM {SQLITE_INDEX}")
+            cursor.execute(
+                f"INSERT INTO {SQLITE_INDEX} (rowid, document) SELECT id, {_sqlite_document(TABLE)} FROM {TABLE}"
+            )
+
+
+def drop_index(db: BaseDatabaseWrapper | None = None) -> None:
+    db = db or connection
+    with db.cursor() as cursor:
+        if db.vendor == "postgresql":
+            cursor.execute(f"DROP INDEX IF EXISTS {POSTGRES_INDEX}")
+        elif db.vendor == "sqlite":
+            for name in SQLITE_TRIGGERS:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+            cursor.execute(f"DROP TABLE IF EXISTS {SQLITE_INDEX}")
+
+
+def words(text: str) -> list[str]:
+    """The words of a search as the admin splits them: on spaces, a quoted phrase being one word."""
+    found = []
+    for bit in smart_split(text):
+        if bit.startswith(('"', "'")) and bit[0] == bit[-1]:
+            bit = unescape_string_literal(bit)
+        if bit:
+            found.append(bit)
+    return found
+
+
+def matching(queryset: QuerySet, text: str) -> QuerySet:
+    """The records of `queryset` whose id, title, country or tags contain every word of `text`, in any case."""
+    vendor = connections[queryset.db].vendor
+    if vendor == "postgresql":
+        queryset = queryset.alias(search_document=RawSQL(_postgres_document(), [], output_field=TextField()))
+    for word in words(text):
+        queryset = queryset.filter(_sqlite_contains(word) if vendor == "sqlite" else Q(search_document__icontains=word))
+    return queryset
+
+
+def _sqlite_contains(word: str) -> Q:
+    if len(word) >= TRIGRAM:
+        phrase = '"{}"'.format(word.replace('"', '""'))
+        return Q(pk__in=RawSQL(f"SELECT rowid FROM {SQLITE_INDEX} WHERE {SQLITE_INDEX} MATCH %s", [phrase]))
+    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    rows = f"SELECT rowid FROM {SQLITE_INDEX} WHERE document LIKE %s ESCAPE '\\'"
+    return Q(pk__in=RawSQL(rows, [f"%{escaped}%"]))

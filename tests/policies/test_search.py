@@ -1,0 +1,98 @@
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.urls import reverse
+
+from policies import search
+from policies.importing import import_sources
+from policies.models import Policy
+from policies.sources import iter_paths
+from tests.conftest import make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def records(db):
+    made = [
+        Policy(policy_id="no-ccs-act", title="Norwegian CCS Act", country="Norway", tags=["storage", "North Sea"]),
+        Policy(policy_id="eu-ets-2024", title="Emissions Trading 50% rule", country="European Union", tags=["ETS"]),
+        Policy(policy_id="cn-art6", title="《巴黎协定》第 6.4 条", country="国际", tags=["跨境信用", "COP29"]),
+        Policy(policy_id="us_45q", title="Tax credit for carbon oxide", country="United States", tags=[]),
+    ]
+    for policy in made:
+        policy.save_as(user=None, reason="made for the test")
+    return made
+
+
+def listed(client, query: str) -> list[str]:
+    response = client.get(reverse("admin:policies_policy_changelist"), {"q": query})
+    assert response.status_code == 200
+    return [policy.policy_id for policy in response.context["cl"].result_list]
+
+
+@pytest.fixture
+def viewer(client):
+    client.force_login(make_user("viewer", perm_names=("policies.view_policy",)))
+
+
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("ccs", ["no-ccs-act"]),  # in the id and the title, any case
+        ("NORWAY", ["no-ccs-act"]),  # the country
+        ("north sea", ["no-ccs-act"]),  # two words, one tag
+        ('"North Sea"', ["no-ccs-act"]),  # a quoted phrase
+        ("union ets", ["eu-ets-2024"]),  # every word must match, in any column
+        ("union storage", []),
+        ("跨境", ["cn-art6"]),  # a tag in Chinese
+        ("6.4", ["cn-art6"]),
+        ("50%", ["eu-ets-2024"]),  # % is a character, not a wildcard
+        ("s_4", ["us_45q"]),  # so is _
+        ("45", ["us_45q"]),  # shorter than a trigram
+        ("q", ["us_45q"]),
+    ],
+)
+def test_the_admin_search_finds_every_word_in_the_id_title_country_or_tags(client, viewer, records, query, found):
+    assert listed(client, query) == found
+
+
+def test_the_search_follows_edits_deletions_and_imports(client, viewer, records, tmp_path):
+    norway = records[0]
+    norway.title = "Storage licensing"
+    norway.save_as(user=None, reason="renamed")
+    records[1].delete()
+    (tmp_path / "imported.md").write_text("---\nid: imported-ccs\ntitle: Imported Act\ntags: [Licensing]\n---\n")
+    import_sources(iter_paths([tmp_path]), origin="test")
+
+    assert listed(client, "Norwegian") == []
+    assert listed(client, "licensing") == ["imported-ccs", "no-ccs-act"]
+    assert listed(client, "Emissions") == []
+
+
+def test_the_search_reads_the_index_not_the_table(records):
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # A few rows are cheaper to scan: make the planner show whether the index answers the search at all.
+            cursor.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off")
+        queryset = search.matching(Policy.objects.order_by(), "Norwegian")
+        sql, params = queryset.query.sql_with_params()
+        explain = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
+        cursor.execute(explain + sql, params)
+        plan = " ".join(str(row) for row in cursor.fetchall())
+
+    index = "VIRTUAL TABLE INDEX" if connection.vendor == "sqlite" else search.POSTGRES_INDEX
+    assert index in plan
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite rebuilds a table, dropping its triggers")
+def test_the_next_migrate_puts_back_a_search_index_that_a_table_rebuild_dropped(client, viewer, records):
+    with connection.cursor() as cursor:
+        for trigger in search.SQLITE_TRIGGERS:
+            cursor.execute(f"DROP TRIGGER {trigger}")
+    Policy(policy_id="added-meanwhile", title="Added while the index was gone").save_as(user=None, reason="t")
+
+    call_command("migrate", verbosity=0)
+
+    assert listed(client, "meanwhile") == ["added-meanwhile"]
+    assert listed(client, "Norwegian") == ["no-ccs-act"]
