@@ -154,16 +154,27 @@ class Collection:
     # For a check of the whole collection, instead of `text_users`: each text more than one record uses, with how
     # many do and the first few of them by id; a text missing from it has no other user.
     shared_texts: dict[str, tuple[int, list[str]]] | None = None
+    # For a check of the whole collection: every cycle, found at once (`all_cycles`).
+    cycles: dict[str, list[str]] | None = None
 
     @classmethod
-    def around(cls, rows: list[Mapping[str, Any]], supersedes: dict[str, list[str]] | None = None) -> Collection:
-        """What checking `rows` against the stored collection needs, read with a few queries."""
+    def around(
+        cls,
+        rows: list[Mapping[str, Any]],
+        supersedes: dict[str, list[str]] | None = None,
+        text_uses: dict[str, set[tuple[str, int, str]]] | None = None,
+    ) -> Collection:
+        """What checking `rows` against the stored collection needs, read with a few queries.
+
+        `supersedes` and `text_uses` (covering the rows' texts) are passed if the caller has just read them.
+        """
         named = {target for row in rows for target in row["supersedes"] or ()}
-        texts = {text for row in rows for name in COPYABLE_FIELDS if (text := _copyable(row[name]))}
+        if text_uses is None:
+            text_uses = _text_uses({text for row in rows for name in COPYABLE_FIELDS if (text := _copyable(row[name]))})
         return cls(
             ids=set(Policy.objects.filter(policy_id__in=named).values_list("policy_id", flat=True)),
             supersedes=supersedes if supersedes is not None else load_supersedes(),
-            text_users={text: {use[0] for use in uses} for text, uses in _text_uses(texts).items()},
+            text_users={text: {use[0] for use in uses} for text, uses in text_uses.items()},
         )
 
     def others_using(self, text: str, policy_id: str) -> tuple[list[str], int]:
@@ -181,16 +192,49 @@ class Collection:
     def _sorted_users(self) -> dict[str, list[str]]:
         return {}
 
-    @cached_property
-    def cycles(self) -> dict[str, list[str]]:
-        """For each id on a cycle of supersedes, the way back to itself: [id, ..., id]."""
-        cycles = {}
-        for component in _strongly_connected(self.supersedes):
-            first = next(iter(component))
-            if len(component) > 1 or first in self.supersedes.get(first, ()):
-                for start in component:
-                    cycles[start] = _path_back(start, self.supersedes, component)
-        return cycles
+    def cycle_through(self, policy_id: str) -> list[str] | None:
+        """The shortest way along supersedes from the record back to itself, [id, ..., id], if there is one."""
+        if self.cycles is not None:
+            return self.cycles.get(policy_id)
+        component = cycle_members(policy_id, self.supersedes)
+        return _path_back(policy_id, self.supersedes, component) if component else None
+
+
+def all_cycles(graph: Mapping[str, list[str]]) -> dict[str, list[str]]:
+    """For each id on a cycle of supersedes, the way back to itself: [id, ..., id]."""
+    cycles = {}
+    for component in _strongly_connected(graph):
+        first = next(iter(component))
+        if len(component) > 1 or first in graph.get(first, ()):
+            for start in component:
+                cycles[start] = _path_back(start, graph, component)
+    return cycles
+
+
+def cycle_members(start: str, graph: Mapping[str, list[str]]) -> set[str]:
+    """The ids on cycles of supersedes through `start` (none if it is on no cycle).
+
+    Costs what `start` reaches, not the whole graph: a save checks the cycles through its own record only.
+    """
+    reached, stack = {start}, [start]
+    while stack:
+        for child in graph.get(stack.pop(), ()):
+            if child not in reached:
+                reached.add(child)
+                stack.append(child)
+    back: dict[str, list[str]] = {}
+    for node in reached:
+        for child in graph.get(node, ()):
+            back.setdefault(child, []).append(node)
+    if start not in back:
+        return set()
+    members, stack = {start}, [start]
+    while stack:
+        for parent in back.get(stack.pop(), ()):
+            if parent not in members:
+                members.add(parent)
+                stack.append(parent)
+    return members
 
 
 def load_supersedes() -> dict[str, list[str]]:
@@ -276,7 +320,7 @@ def check_supersedes(values: Mapping[str, Any], collection: Collection) -> list[
         warnings.append(
             Warning("evolution.supersedes", f"names {_listed(missing)}, not in the collection", "unknown_supersedes")
         )
-    way = collection.cycles.get(values["policy_id"])
+    way = collection.cycle_through(values["policy_id"])
     if way:
         warnings.append(
             Warning("evolution.supersedes", f"supersedes itself through a cycle: {' → '.join(way)}", "supersedes_cycle")
@@ -347,6 +391,7 @@ def _refresh_collection(found: dict[str, list[Warning]] | None = None) -> None:
             ids=_existing_ids({target for named in graph.values() for target in named}),
             supersedes=graph,
             shared_texts=_shared_texts(),
+            cycles=all_cycles(graph),
         )
         PolicyWarning.objects.all().delete()
         pending: list[PolicyWarning] = []
@@ -408,17 +453,21 @@ def _shared_texts() -> dict[str, tuple[int, list[str]]]:
 
 
 def refresh_records(
-    policy_ids: Iterable[str], *, supersedes: dict[str, list[str]] | None = None
+    policy_ids: Iterable[str],
+    *,
+    supersedes: dict[str, list[str]] | None = None,
+    text_uses: dict[str, set[tuple[str, int, str]]] | None = None,
 ) -> dict[str, list[Warning]]:
     """Check these records against the collection and store their warnings; returns them by record id.
 
-    `supersedes` is the collection's graph, if the caller has just read it.
+    `supersedes` is the collection's graph and `text_uses` the uses of the records' texts, if the caller has just
+    read them.
     """
     with transaction.atomic():
         rows = list(
             Policy.objects.filter(policy_id__in=set(policy_ids)).order_by("policy_id").values("pk", *CHECKED_FIELDS)
         )
-        collection = Collection.around(rows, supersedes)
+        collection = Collection.around(rows, supersedes, text_uses)
         found = {row["pk"]: check_record(row, collection) for row in rows}
         PolicyWarning.objects.filter(policy_id__in=list(found)).delete()
         _store(found)
@@ -436,11 +485,10 @@ def _refresh_supersedes_of(policy_ids: set[str], graph: dict[str, list[str]]) ->
     _store({row["pk"]: check_supersedes(row, collection) for row in rows})
 
 
-def _refresh_copies_of(texts: set[str], skip: str | None) -> None:
+def _refresh_copies_of(uses_by_text: dict[str, set[tuple[str, int, str]]], skip: str | None) -> None:
     """Rewrite the copied-text warnings of every use of these texts (but the record `skip`, checked in full)."""
     found: dict[int, list[Warning]] = {}
     stale: dict[str, list[int]] = {}
-    uses_by_text = _text_uses(texts)
     collection = Collection(set(), {}, {text: {use[0] for use in uses} for text, uses in uses_by_text.items()})
     for text, uses in uses_by_text.items():
         for policy_id, pk, name in uses:
@@ -495,18 +543,29 @@ def refresh_after_save(before: Mapping[str, Any] | None, after: Mapping[str, Any
         # Other records' warnings are rewritten here: one such refresh at a time, or two saves deadlock.
         locks.serialize_transaction("record warnings")
         graph = load_supersedes()
+        # Every use of the record's old and new texts, read once for its own check and for the others'.
+        texts = {text for v in versions for name in COPYABLE_FIELDS if (text := _copyable(v.get(name)))}
+        uses = _text_uses(texts)
         if current is not None:
-            refresh_records([current], supersedes=graph)
+            refresh_records([current], supersedes=graph, text_uses=uses)
         neighbours = {policy_id for policy_id, named in graph.items() if ids & set(named)}
-        neighbours |= set(Collection(set(), graph).cycles)
-        neighbours |= set(
-            PolicyWarning.objects.filter(code="supersedes_cycle").values_list("policy__policy_id", flat=True)
-        )
+        # A cycle the save made or broke runs through its record, in the graph after the save or before it.
+        if current is not None:
+            neighbours |= cycle_members(current, graph)
+        if before is not None:
+            neighbours |= cycle_members(before["policy_id"], _graph_before(graph, before, current))
         neighbours.discard(current)
         if neighbours:
             _refresh_supersedes_of(neighbours, graph)
-        texts = {text for v in versions for name in COPYABLE_FIELDS if (text := _copyable(v.get(name)))}
-        _refresh_copies_of(texts, skip=current)
+        _refresh_copies_of(uses, skip=current)
+
+
+def _graph_before(graph: dict[str, list[str]], before: Mapping[str, Any], current: str | None) -> dict[str, list[str]]:
+    """The supersedes graph as it was before a save of one record changed it from `before`."""
+    old = {policy_id: named for policy_id, named in graph.items() if policy_id != current}
+    if before["supersedes"]:
+        old[before["policy_id"]] = before["supersedes"]
+    return old
 
 
 def stored_values(pk: int) -> dict[str, Any] | None:

@@ -1,5 +1,6 @@
 import datetime
 import io
+import random
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -153,6 +154,42 @@ def test_saving_updates_the_stored_warnings_the_same_way_a_full_recheck_does():
     stored = sorted(PolicyWarning.objects.values_list("policy__policy_id", "field", "code", "message"))
     checks.refresh_collection()
     assert sorted(PolicyWarning.objects.values_list("policy__policy_id", "field", "code", "message")) == stored
+
+
+def test_renaming_a_record_on_a_cycle_clears_the_cycle_on_the_others():
+    record("a", supersedes=["b"])
+    record("c", supersedes=["a"])
+    b = record("b", supersedes=["c"])
+    b.policy_id = "b2"
+    b.save_as(user=None, reason="Renamed")
+    assert codes("a") == [("evolution.supersedes", "unknown_supersedes")]
+    assert codes("b2") == codes("c") == []
+
+
+def stored_warnings() -> list[tuple]:
+    return sorted(PolicyWarning.objects.values_list("policy__policy_id", "field", "code", "message"))
+
+
+def test_any_sequence_of_saves_renames_and_deletions_leaves_the_warnings_a_full_recheck_gives():
+    # Saves rewrite only the warnings they can affect; a full recheck rewrites all. They must always agree.
+    shuffle = random.Random(6)
+    ids = ["a", "b", "c", "d", "e", "f"]
+    for step in range(60):
+        policy_id = shuffle.choice(ids)
+        policy = Policy.objects.filter(policy_id=policy_id).first()
+        if policy is not None and shuffle.random() < 0.15:
+            policy.delete()
+        else:
+            policy = policy or Policy(policy_id=policy_id, title=policy_id)
+            if policy.pk and shuffle.random() < 0.15:
+                policy.policy_id = f"{policy_id}-{step}"
+                ids.append(policy.policy_id)
+            policy.supersedes = shuffle.sample(ids, shuffle.choice([0, 1, 1, 2]))
+            policy.mrv_evidence = shuffle.choice(["", EVIDENCE, EVIDENCE + " Revised."])
+            policy.save_as(user=None, reason=f"step {step}")
+        stored = stored_warnings()
+        checks.refresh_collection()
+        assert stored_warnings() == stored, f"after step {step}"
 
 
 def test_a_full_recheck_names_the_first_three_others_and_counts_the_rest_as_a_save_does():
