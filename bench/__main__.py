@@ -24,7 +24,8 @@ SCREENS_SMALL = 200
 SCREENS = (
     "admin list",
     "admin list, filtered",
-    "admin list, searched",
+    "admin list, searched: a common word",
+    "admin list, searched: one id",
     "change form",
     "history (100 versions)",
     "review screen",
@@ -236,6 +237,8 @@ def _screen_rows(backend: str, small: dict[str, Any], large: dict[str, Any], siz
     for name in SCREENS:
         before, after = small[name], large[name]
         queries = f"queries: {before['queries']} -> {after['queries']}"
+        if "rows" in after:
+            queries += f"; rows listed: {before['rows']} -> {after['rows']}"
         rows.append(
             Row(
                 name,

@@ -96,3 +96,22 @@ def test_the_next_migrate_puts_back_a_search_index_that_a_table_rebuild_dropped(
 
     assert listed(client, "meanwhile") == ["added-meanwhile"]
     assert listed(client, "Norwegian") == ["no-ccs-act"]
+
+
+def test_a_search_with_more_matches_than_are_counted_says_more_than_and_pages_through_the_counted_ones(
+    client, viewer, monkeypatch
+):
+    monkeypatch.setattr("policies.admin.SEARCH_COUNT_LIMIT", 3)
+    monkeypatch.setattr("policies.admin.PolicyAdmin.list_per_page", 2)
+    for n in range(6):
+        Policy(policy_id=f"carbon-{n}", title=f"Carbon rule {n}").save_as(user=None, reason="t")
+    url = reverse("admin:policies_policy_changelist")
+
+    first = client.get(url, {"q": "carbon"})
+    last = client.get(url, {"q": "carbon", "p": "2"})
+    exact = client.get(url, {"q": "carbon-1"})
+
+    assert "more than 3 results" in first.content.decode()
+    assert "more than 3 policies" in first.content.decode()
+    assert [p.policy_id for p in last.context["cl"].result_list] == ["carbon-2", "carbon-3"]
+    assert "1 result" in exact.content.decode() and "more than" not in exact.content.decode()
