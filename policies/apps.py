@@ -15,8 +15,10 @@ class PoliciesConfig(AppConfig):
 
 def _ensure_search_index(using: str, **kwargs) -> None:
     # SQLite drops a table's triggers when Django rebuilds the table to alter a column; put the index back.
+    from django.db.migrations.recorder import MigrationRecorder
+
     from . import search
 
     db = connections[using]
-    if search.TABLE in db.introspection.table_names():
+    if ("policies", search.MIGRATION) in MigrationRecorder(db).applied_migrations():
         search.ensure_index(db)

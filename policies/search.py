@@ -22,6 +22,8 @@ from django.db.models.expressions import RawSQL
 from django.utils.text import smart_split, unescape_string_literal
 
 TABLE = "policies_policy"
+# The migration that made the index; from then on every `migrate` checks it is whole.
+MIGRATION = "0005_search_index"
 COLUMNS = ("policy_id", "title", "country", "tags")
 POSTGRES_INDEX = "policy_search_trigram"
 SQLITE_INDEX = "policies_policy_search"
@@ -37,8 +39,8 @@ SQLITE_TRIGGERS = {
 TRIGRAM = 3
 
 
-def _postgres_document(table: str = TABLE) -> str:
-    return " || E'\\n' || ".join(f'"{table}"."{c}"' + ("::text" if c == "tags" else "") for c in COLUMNS)
+def _postgres_document() -> str:
+    return " || E'\\n' || ".join(f'"{TABLE}"."{c}"' + ("::text" if c == "tags" else "") for c in COLUMNS)
 
 
 def _sqlite_document(row: str) -> str:
