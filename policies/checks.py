@@ -377,13 +377,19 @@ def refresh_collection() -> dict[str, list[Warning]]:
 
 # Rows are read a hundred at a time: a seed-sized record's facility list alone is about 70 KB of Python objects.
 _CHUNK = 100
+# What `check_in_collection` reads of a record.
+_COMPARED_FIELDS = ("policy_id", "supersedes", *COPYABLE_FIELDS)
 
 
-def _refresh_collection(found: dict[str, list[Warning]] | None = None) -> None:
+def _refresh_collection(
+    found: dict[str, list[Warning]] | None = None, checked: Mapping[int, tuple[int, list[Warning]]] | None = None
+) -> None:
     """Rewrite every record's warnings, adding them to `found` (by record id) if given.
 
     One pass streams the records, checking and storing each in turn; memory holds only the supersedes graph and
-    the texts more than one record uses (found in SQL), not the collection, which scales to any size.
+    the texts more than one record uses (found in SQL), not the collection, which scales to any size. `checked`
+    holds records' `check_values` already worked out, by pk, with the version they are for: a record still at
+    that version is only compared with the collection, without reading its facility list (most of its row).
     """
     with transaction.atomic():
         graph = load_supersedes()
@@ -395,9 +401,8 @@ def _refresh_collection(found: dict[str, list[Warning]] | None = None) -> None:
         )
         PolicyWarning.objects.all().delete()
         pending: list[PolicyWarning] = []
-        rows = Policy.objects.order_by("policy_id").values("pk", *CHECKED_FIELDS)
-        for row in rows.iterator(chunk_size=_CHUNK):
-            warnings = check_record(row, collection)
+
+        def store(row: Mapping[str, Any], warnings: list[Warning]) -> None:
             if found is not None:
                 found[row["policy_id"]] = warnings
             pending.extend(
@@ -406,6 +411,24 @@ def _refresh_collection(found: dict[str, list[Warning]] | None = None) -> None:
             if len(pending) >= 1000:
                 PolicyWarning.objects.bulk_create(pending)
                 pending.clear()
+
+        unchecked: list[int] = []
+        if checked:
+            rows = Policy.objects.order_by("policy_id").values("pk", "version", *_COMPARED_FIELDS)
+            for row in rows.iterator(chunk_size=_CHUNK):
+                version, warnings = checked.get(row["pk"], (None, []))
+                if version == row["version"]:
+                    store(row, [*warnings, *check_in_collection(row, collection)])
+                else:
+                    unchecked.append(row["pk"])
+        else:
+            rows = Policy.objects.order_by("policy_id").values("pk", *CHECKED_FIELDS)
+            for row in rows.iterator(chunk_size=_CHUNK):
+                store(row, check_record(row, collection))
+        for start in range(0, len(unchecked), _CHUNK):
+            chunk = unchecked[start : start + _CHUNK]
+            for row in Policy.objects.filter(pk__in=chunk).order_by("policy_id").values("pk", *CHECKED_FIELDS):
+                store(row, check_record(row, collection))
         PolicyWarning.objects.bulk_create(pending)
 
 
@@ -503,7 +526,15 @@ def _refresh_copies_of(uses_by_text: dict[str, set[tuple[str, int, str]]], skip:
     _store(found)
 
 
-_deferred: ContextVar[list[bool] | None] = ContextVar("policies_checks_deferred", default=None)
+@dataclass
+class _Deferred:
+    """What the saves inside `deferred_refresh` left for its refresh."""
+
+    saved: bool = False
+    checked: dict[int, tuple[int, list[Warning]]] = field(default_factory=dict)
+
+
+_deferred: ContextVar[_Deferred | None] = ContextVar("policies_checks_deferred", default=None)
 
 
 @contextmanager
@@ -515,14 +546,26 @@ def deferred_refresh() -> Iterator[None]:
     if _deferred.get() is not None:
         yield
         return
-    saved: list[bool] = []
-    token = _deferred.set(saved)
+    deferred = _Deferred()
+    token = _deferred.set(deferred)
     try:
         yield
     finally:
         _deferred.reset(token)
-        if saved:
-            _refresh_collection()
+        if deferred.saved:
+            _refresh_collection(checked=deferred.checked)
+
+
+def note_checked(policy: Policy, warnings: list[Warning]) -> None:
+    """Inside `deferred_refresh`: `warnings` are `check_values` of the record as just saved.
+
+    The refresh at the end of the block then does not read the record's facility list to check it again. It uses
+    them only while the record is still at this version: a save rolled back, or a later save by anyone, makes
+    the refresh check the record in full.
+    """
+    deferred = _deferred.get()
+    if deferred is not None and policy.pk is not None:
+        deferred.checked[policy.pk] = (policy.version, warnings)
 
 
 def refresh_after_save(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> None:
@@ -532,9 +575,9 @@ def refresh_after_save(before: Mapping[str, Any] | None, after: Mapping[str, Any
     warnings of the records naming its old or new id and of every record on a cycle (before or after), and the
     copied-text warnings of the records sharing an old or new label or evidence of it.
     """
-    saved = _deferred.get()
-    if saved is not None:
-        saved.append(True)
+    deferred = _deferred.get()
+    if deferred is not None:
+        deferred.saved = True
         return
     versions = [v for v in (before, after) if v is not None]
     ids = {v["policy_id"] for v in versions}

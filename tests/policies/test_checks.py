@@ -205,6 +205,18 @@ def test_a_full_recheck_names_the_first_three_others_and_counts_the_rest_as_a_sa
     assert [w.code for w in found["r0"]] == ["copied_text", "copied_text"] and found["r6"] == []
 
 
+def test_warnings_noted_for_a_version_are_used_only_while_the_record_is_at_that_version():
+    with checks.deferred_refresh():
+        kept = record("kept", url="ftp://kept")
+        checks.note_checked(kept, [checks.Warning("url", "noted by the saver", "url_not_http")])
+        edited = record("edited")
+        checks.note_checked(edited, [])
+        edited.url = "ftp://edited"
+        edited.save_as(user=None, reason="Edit")
+    assert list(PolicyWarning.objects.filter(policy=kept).values_list("message", flat=True)) == ["noted by the saver"]
+    assert codes("edited") == [("url", "url_not_http")]
+
+
 def test_the_warnings_are_not_part_of_the_records_history():
     policy = record("a", url="ftp://x")
     assert policy.warnings.count() == 1

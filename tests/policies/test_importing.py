@@ -4,7 +4,7 @@ import zipfile
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.db import OperationalError
+from django.db import OperationalError, connection
 
 from policies import checks, frontmatter, records
 from policies.importing import Outcome, import_sources
@@ -367,3 +367,61 @@ def test_a_database_failure_rejects_that_file_whole_and_the_next_file_is_still_i
     assert first.message == "could not be stored, nothing of it was saved: database is locked"
     assert list(Policy.objects.values_list("policy_id", flat=True)) == ["b"]
     assert Policy.history.count() == 1
+
+
+def refuse_records_named(policy_id: str) -> None:
+    """A trigger that makes the database itself refuse to insert the record with this id."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "CREATE FUNCTION refuse_record() RETURNS trigger LANGUAGE plpgsql AS "
+                f"$$ BEGIN IF NEW.policy_id = '{policy_id}' THEN RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END $$"
+            )
+            cursor.execute(
+                "CREATE TRIGGER refuse_record BEFORE INSERT ON policies_policy "
+                "FOR EACH ROW EXECUTE FUNCTION refuse_record()"
+            )
+        else:
+            cursor.execute(
+                "CREATE TRIGGER refuse_record BEFORE INSERT ON policies_policy "
+                f"WHEN NEW.policy_id = '{policy_id}' BEGIN SELECT RAISE(ABORT, 'refused'); END"
+            )
+
+
+def test_a_record_the_database_refuses_is_rejected_alone_though_new_records_are_inserted_together(tmp_path):
+    for policy_id in "abc":
+        write(tmp_path, f"{policy_id}.md", MINIMAL.format(id=policy_id, title=policy_id.upper()))
+    refuse_records_named("b")
+    results = run_import(tmp_path).results
+    assert [result.outcome for result in results] == [Outcome.CREATED, Outcome.REJECTED, Outcome.CREATED]
+    assert results[1].message.startswith("could not be stored, nothing of it was saved: refused")
+    assert list(Policy.objects.values_list("policy_id", flat=True)) == ["a", "c"]
+    assert sorted(Policy.history.values_list("policy_id", "history_change_reason")) == [
+        ("a", "Imported from a.md (test)"),
+        ("c", "Imported from c.md (test)"),
+    ]
+    assert sorted(PolicyFile.objects.values_list("path", flat=True)) == ["a.md", "c.md"]
+
+
+def stored_warnings() -> list[tuple]:
+    return sorted(PolicyWarning.objects.values_list("policy__policy_id", "field", "code", "message"))
+
+
+def test_an_import_of_new_changed_and_conflicting_files_leaves_the_warnings_a_full_recheck_gives(tmp_path):
+    first = MINIMAL.replace("year: 2024", "year: 2024\nurl: ftp://{id}")
+    for policy_id in "abc":
+        write(tmp_path, f"{policy_id}.md", first.format(id=policy_id, title=policy_id.upper()))
+    run_import(tmp_path)
+    edited = Policy.objects.get(policy_id="c")
+    edited.title = "Edited in the app"
+    edited.save_as(user=make_user("editor"), reason="Edit")
+    changed = MINIMAL.replace("score: 50", "score: 50\n  mrv:\n    score: 10")
+    for policy_id in "bcd":
+        write(tmp_path, f"{policy_id}.md", changed.format(id=policy_id, title=policy_id.upper()))
+    outcomes = [result.outcome for result in run_import(tmp_path).results]
+    assert outcomes == [Outcome.UNCHANGED, Outcome.UPDATED, Outcome.CONFLICT, Outcome.CREATED]
+    stored = stored_warnings()
+    assert ("b", "analysis.mrv.citation", "missing_citation", "is empty, but the mrv dimension is scored") in stored
+    assert ("c", "url", "url_not_http", "'ftp://c' is not an http(s) address") in stored
+    checks.refresh_collection()
+    assert stored_warnings() == stored
