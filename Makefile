@@ -77,8 +77,8 @@ restore: setup
 # DATABASE_URL names (default: var/load.sqlite3). Prints p50/p95 per page, the error rate and lost updates.
 LOAD_SECONDS ?= 60
 LOAD_PORT ?= 8765
-LOAD_WORKERS ?= 3
-LOAD_THREADS ?= 4
+LOAD_WORKERS ?= 4
+LOAD_THREADS ?= 1
 load: setup
 	@set -euo pipefail; \
 	export DATABASE_URL="$${DATABASE_URL:-sqlite:///$(CURDIR)/var/load.sqlite3}" DJANGO_DEBUG=0 \
@@ -87,7 +87,7 @@ load: setup
 	mkdir -p var; \
 	$(PY) manage.py migrate --no-input -v0; \
 	$(PY) bench/locustfile.py prepare 5000; \
-	$(VENV)/bin/gunicorn config.wsgi --bind 127.0.0.1:$(LOAD_PORT) --workers $(LOAD_WORKERS) --threads $(LOAD_THREADS) --log-level warning & \
+	$(VENV)/bin/gunicorn -c config/gunicorn.py config.wsgi --bind 127.0.0.1:$(LOAD_PORT) --workers $(LOAD_WORKERS) --threads $(LOAD_THREADS) --log-level warning & \
 	server=$$!; trap 'kill $$server 2>/dev/null; wait $$server 2>/dev/null || true' EXIT; \
 	for _ in $$(seq 50); do curl -s -o /dev/null http://127.0.0.1:$(LOAD_PORT)/admin/login/ && break; sleep 0.2; done; \
 	$(VENV)/bin/locust -f bench/locustfile.py --headless --users 20 --spawn-rate 10 --run-time $(LOAD_SECONDS)s \

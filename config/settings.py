@@ -88,7 +88,7 @@ WSGI_APPLICATION = "config.wsgi.application"
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        # A deployment keeps each worker thread's connection (a new PostgreSQL connection per request costs a
+        # A deployment keeps each worker's connection (a new PostgreSQL connection per request costs a
         # backend process); the development server starts a thread per request, so there it would only leak.
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0" if DEBUG else "60")),
         conn_health_checks=True,
