@@ -1,6 +1,8 @@
 from functools import cached_property
+from urllib.parse import parse_qsl, urlencode
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.views.main import SEARCH_VAR, ChangeList
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -12,6 +14,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from policies import diffing, editing, search
@@ -91,6 +94,18 @@ class PolicyChangeList(ChangeList):
     # A whole record is mostly its facility ids and texts; the list shows a few short columns of it.
     # Only the listed page is narrowed: actions still get whole records (`get_queryset`).
     columns = ["policy_id", "title", "country", "category", "year", "state", "updated_at"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Each row links to its record with the list's filters kept. Django's row rendering works that query
+        # out again for every row, resolving the link's URL each time; it is the same for all, so it is worked
+        # out once here and added by `url_for_result`.
+        filters = dict(parse_qsl(self.preserved_filters))
+        self.row_link_query = f"?{urlencode(filters)}" if filters else ""
+        self.preserved_filters = ""
+
+    def url_for_result(self, result):
+        return super().url_for_result(result) + self.row_link_query
 
     def get_results(self, request):
         listed_warnings = Prefetch("warnings", PolicyWarning.objects.all()[:WARNINGS_LISTED], "listed_warnings")
@@ -175,6 +190,15 @@ class PolicyAdmin(SimpleHistoryAdmin):
             .get_queryset(request)
             .annotate(warning_count=Coalesce(Subquery(count.annotate(n=Count("pk")).values("n")), 0))
             .prefetch_related("warnings")
+        )
+
+    def action_checkbox(self, obj):
+        # Django renders this checkbox through the form widget templates, fifty times a page; the same markup.
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            obj.pk,
+            format_html(gettext("Select this object for an action - {}"), str(obj)),
         )
 
     @admin.display(description="Warnings", ordering="warning_count")

@@ -1,10 +1,14 @@
 import io
+import re
 import zipfile
 
 import pytest
+from django.contrib import admin
+from django.contrib.admin.views.main import ChangeList
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from policies.admin import PolicyAdmin, PolicyChangeList
 from policies.models import Policy
 from tests.conftest import make_user
 
@@ -193,3 +197,22 @@ def test_the_list_names_a_records_first_five_warnings_and_counts_the_rest(client
     assert "⚠ 7" in html
     assert "Problem 4." in html and "Problem 5." not in html
     assert "and 2 more" in html
+
+
+def test_the_list_renders_exactly_as_djangos_own_row_rendering_would(client, imported, monkeypatch):
+    client.force_login(make_user("admin", is_superuser=True, is_staff=True))
+    Policy(policy_id="b", title="Beta <b>", country="Norway").save_as(user=None, reason="t")
+    url = reverse("admin:policies_policy_changelist")
+
+    def page() -> str:
+        content = client.get(url, {"country": "Norway", "q": "a"}).content.decode()
+        return re.sub(r'(nonce|name="csrfmiddlewaretoken" value)="[^"]*"', "", content)
+
+    ours = page()
+    monkeypatch.setattr(PolicyAdmin, "action_checkbox", admin.ModelAdmin.action_checkbox)
+    monkeypatch.setattr(PolicyChangeList, "__init__", ChangeList.__init__)
+    monkeypatch.setattr(PolicyChangeList, "url_for_result", ChangeList.url_for_result)
+    djangos = page()
+
+    assert ours == djangos
+    assert "_changelist_filters=country%3DNorway%26q%3Da" in ours and 'name="_selected_action"' in ours
