@@ -82,6 +82,8 @@ BATCH_SECONDS = 0.5
 # Other than on PostgreSQL (see `_insert`), new records are inserted this many to a statement: a statement of a
 # hundred seed-sized rows takes tens of MB to build on the client.
 BULK_ROWS = 20
+# An import that stores this many records refreshes PostgreSQL's planner statistics (`_refresh_planner_statistics`).
+ANALYZE_AFTER = 1000
 
 
 @dataclass
@@ -149,7 +151,23 @@ def import_sources(
         if len(batch_hashes) >= BATCH_FILES or (batch_hashes and time.monotonic() - started > BATCH_SECONDS):
             store_batch()
     store_batch()
+    _refresh_planner_statistics(report)
     return report
+
+
+def _refresh_planner_statistics(report: ImportReport) -> None:
+    """After a large import, have PostgreSQL describe the tables anew before anyone lists them.
+
+    Its statistics are refreshed by autovacuum a minute or more after the rows change; until then the planner
+    plans the admin list for the table it last sampled (after 20,000 new records into an empty table, it read
+    the whole table to list fifty: 117 ms instead of 46).
+    """
+    stored = report.counts[Outcome.CREATED] + report.counts[Outcome.UPDATED]
+    if report.dry_run or stored < ANALYZE_AFTER or connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in (Policy, Policy.history.model, PolicyFile):
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 def _read_one(

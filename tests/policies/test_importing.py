@@ -425,3 +425,16 @@ def test_an_import_of_new_changed_and_conflicting_files_leaves_the_warnings_a_fu
     assert ("c", "url", "url_not_http", "'ftp://c' is not an http(s) address") in stored
     checks.refresh_collection()
     assert stored_warnings() == stored
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner statistics")
+def test_a_large_import_leaves_postgresql_statistics_that_describe_the_new_records(tmp_path, monkeypatch):
+    monkeypatch.setattr("policies.importing.ANALYZE_AFTER", 3)
+    for n in range(3):
+        write(tmp_path, f"p{n}.md", f"---\nid: p{n}\ntitle: P{n}\n---\n")
+
+    run_import(tmp_path)
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [Policy._meta.db_table])
+        assert cursor.fetchone()[0] == 3
