@@ -382,7 +382,7 @@ _COMPARED_FIELDS = ("policy_id", "supersedes", *COPYABLE_FIELDS)
 
 
 def _refresh_collection(
-    found: dict[str, list[Warning]] | None = None, checked: Mapping[int, tuple[int, list[Warning]]] | None = None
+    found: dict[str, list[Warning]] | None = None, checked: Mapping[int, tuple[int, tuple[Warning, ...]]] | None = None
 ) -> None:
     """Rewrite every record's warnings, adding them to `found` (by record id) if given.
 
@@ -531,7 +531,8 @@ class _Deferred:
     """What the saves inside `deferred_refresh` left for its refresh."""
 
     saved: bool = False
-    checked: dict[int, tuple[int, list[Warning]]] = field(default_factory=dict)
+    checked: dict[int, tuple[int, tuple[Warning, ...]]] = field(default_factory=dict)
+    warnings: dict[Warning, Warning] = field(default_factory=dict)
 
 
 _deferred: ContextVar[_Deferred | None] = ContextVar("policies_checks_deferred", default=None)
@@ -565,7 +566,9 @@ def note_checked(policy: Policy, warnings: list[Warning]) -> None:
     """
     deferred = _deferred.get()
     if deferred is not None and policy.pk is not None:
-        deferred.checked[policy.pk] = (policy.version, warnings)
+        # Kept for every record of the import: equal warnings (most are the same few) are kept once.
+        shared = tuple(deferred.warnings.setdefault(warning, warning) for warning in warnings)
+        deferred.checked[policy.pk] = (policy.version, shared)
 
 
 def refresh_after_save(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> None:
