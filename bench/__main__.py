@@ -113,10 +113,14 @@ def _screens(backend: str, large_url: str, size: int) -> tuple[dict[str, Any], d
     alternating them lets a busy minute slow both or neither.
     """
     rounds: dict[str, list[dict[str, Any]]] = {"small": [], "large": []}
-    # The same record's screens at both sizes (the small collection's files are the large one's first ones).
+    # The same record's screens at both sizes (the large collection holds the small one's files): the first from
+    # the middle of the small collection whose id is part of no other id, so that searching it lists one record.
     folder = sample_folder(SCREENS_SMALL)
-    middle = markdown_files(folder)[SCREENS_SMALL // 2].read_text(encoding="utf-8")
-    policy_id = re.search(r"^id: (.+)$", middle, re.MULTILINE)[1].strip("'\"")
+    large_ids = [path.stem for path in markdown_files(sample_folder(size))]
+    for path in markdown_files(folder)[SCREENS_SMALL // 2 :]:
+        policy_id = re.search(r"^id: (.+)$", path.read_text(encoding="utf-8"), re.MULTILINE)[1].strip("'\"")
+        if sum(policy_id in other for other in large_ids) == 1:
+            break
     with fresh_database(backend) as small_url:
         _work("load", small_url, folder=str(folder))
         for number in range(SCREEN_ROUNDS):
