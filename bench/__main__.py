@@ -123,6 +123,8 @@ def _screens(backend: str, large_url: str, size: int) -> tuple[dict[str, Any], d
             break
     with fresh_database(backend) as small_url:
         _work("load", small_url, folder=str(folder))
+        for url in (small_url, large_url):
+            _work("settle", url)
         for number in range(SCREEN_ROUNDS):
             _say(f"{backend}: screens, {SCREENS_SMALL} and {size:,} records, round {number + 1} of {SCREEN_ROUNDS}")
             rounds["small"].append(_work("screens", small_url, policy_id=policy_id))

@@ -193,8 +193,22 @@ def _stored_list_bytes(key: str) -> int:
     return FacilityList.objects.filter(pk=key).annotate(size=size).values_list("size", flat=True).get()
 
 
+def settle(args: dict[str, Any]) -> dict[str, Any]:
+    """PostgreSQL: VACUUM ANALYZE, the state autovacuum brings a database to within minutes of an import.
+
+    Measured right after 20,000 records were imported and 2,000 edited, the lists read about 2x slower than on
+    a database of the same records that had been vacuumed and analysed. The screens measure how the pages scale
+    with the collection, not a database autovacuum has not reached yet.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+    return {}
+
+
 TASKS = {
     "migrate": migrate,
+    "settle": settle,
     "load": load,
     "import": import_,
     "export": export,
