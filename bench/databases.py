@@ -48,7 +48,7 @@ def fresh_database(backend: str) -> Iterator[str]:
         try:
             yield f"sqlite:///{path}"
         finally:
-            for suffix in ("", "-wal", "-shm"):
+            for suffix in ("", "-wal", "-shm", ".import.lock", ".export.lock"):
                 (bench_root() / f"{name}.sqlite3{suffix}").unlink(missing_ok=True)
         return
     import psycopg
