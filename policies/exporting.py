@@ -98,6 +98,7 @@ def iter_rendered(*, all_records: bool) -> Iterator[RenderedPolicy | Policy]:
     for policy in queryset.iterator(chunk_size=200):
         version = policy if all_records else published_version(policy)
         yield policy if version is None else render_policy(policy, version)
+        policy.forget_related()
 
 
 @locks.exclusively("export")
@@ -221,7 +222,7 @@ def _record_export(rendered: RenderedPolicy, data: bytes) -> None:
             content_hash,
         ):
             return
-        policy_file = policy_file or PolicyFile(policy=rendered.policy)
+        policy_file = policy_file or PolicyFile(policy_id=rendered.policy.pk)
         policy_file.path = rendered.path
         policy_file.snapshot = FileSnapshot.for_text(rendered.text)
         policy_file.file_sha256 = file_sha256

@@ -227,6 +227,8 @@ def _store_batch(
                 stored[item.file_sha256] = _store_one(
                     item, existing.get(item.policy_id), user=user, origin=origin, force=force, dry_run=dry_run
                 )
+    for policy in existing.values():
+        policy.forget_related()
     results = []
     for item in batch:
         if isinstance(item, FileResult):
@@ -312,7 +314,7 @@ def _store_new_together(items: list[_Parsed], *, user, origin: str) -> dict[str,
             _insert(snapshots, key="sha256", update_conflicts=True, unique_fields=["sha256"], update_fields=["sha256"])
             PolicyFile.objects.bulk_create(
                 PolicyFile(
-                    policy=policy,
+                    policy_id=policy.pk,
                     path=item.source.name,
                     snapshot=snapshot,
                     file_sha256=item.file_sha256,
@@ -464,7 +466,7 @@ def _record_file(
 ) -> None:
     """Remember the file as the record's template and as the state both sides agreed on."""
     snapshot = FileSnapshot.for_text(text)
-    policy_file = policy_file or PolicyFile(policy=policy)
+    policy_file = policy_file or PolicyFile(policy_id=policy.pk)
     policy_file.path = path
     policy_file.snapshot = snapshot
     policy_file.file_sha256 = file_sha256

@@ -376,6 +376,15 @@ class Policy(models.Model):
         except PolicyFile.DoesNotExist:
             return None
 
+    def forget_related(self) -> None:
+        """Drop the related rows read with the record (`select_related("file")`).
+
+        A record and its file read together refer to each other, so neither is freed when the last reference goes,
+        only by the cycle collector, which runs the less often the more objects live: a bulk import or export that
+        reads thousands held hundreds of records' facility lists as garbage (about 30 MB at 20,000 records).
+        """
+        self._state.fields_cache.clear()
+
     def save_as(self, *, user, reason: str) -> None:
         """Save, recording in the history who made the change and why (`user` is None for a command)."""
         self._history_user = user
