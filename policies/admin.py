@@ -3,7 +3,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.contrib.admin.views.main import SEARCH_VAR, ChangeList
+from django.contrib.admin.views.main import ORDER_VAR, SEARCH_VAR, ChangeList
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
@@ -87,7 +87,8 @@ class SearchPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return self.object_list.order_by()[: SEARCH_COUNT_LIMIT + 1].count()
+        # Counting ids alone: the listed columns' annotations (each record's warning count) are left out.
+        return self.object_list.order_by().values("pk")[: SEARCH_COUNT_LIMIT + 1].count()
 
 
 class PolicyChangeList(ChangeList):
@@ -214,7 +215,8 @@ class PolicyAdmin(SimpleHistoryAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         # The same fields as `search_fields`, matched through the search index instead of a scan of the table.
-        return search.matching(queryset, search_term), False
+        # The list is in id order unless a column header sorts it.
+        return search.matching(queryset, search_term, in_id_order=ORDER_VAR not in request.GET), False
 
     def save_model(self, request, obj, form, change):
         edited = [name for name in form.changed_data if name in CONTENT_FIELDS]

@@ -85,6 +85,25 @@ def test_the_search_reads_the_index_not_the_table(records):
     assert index in plan
 
 
+@pytest.mark.parametrize("query", ["ccs", "a", "union ets", "e t"])
+def test_a_search_sorted_by_a_column_finds_what_it_finds_in_id_order(client, viewer, records, query):
+    url = reverse("admin:policies_policy_changelist")
+    in_id_order = [p.policy_id for p in client.get(url, {"q": query}).context["cl"].result_list]
+    by_year = [p.policy_id for p in client.get(url, {"q": query, "o": "6"}).context["cl"].result_list]
+    assert in_id_order == sorted(in_id_order)
+    assert sorted(by_year) == in_id_order
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL's planner chooses by its statistics")
+def test_a_search_listed_in_id_order_walks_the_id_index_instead_of_sorting_every_match(records):
+    queryset = search.matching(Policy.objects.all(), "carbon", in_id_order=True)
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        plan = " ".join(str(row) for row in cursor.fetchall())
+    assert "VIRTUAL TABLE INDEX" in plan and "TEMP B-TREE FOR ORDER BY" not in plan
+
+
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite rebuilds a table, dropping its triggers")
 def test_the_next_migrate_puts_back_a_search_index_that_a_table_rebuild_dropped(client, viewer, records):
     with connection.cursor() as cursor:
