@@ -88,8 +88,8 @@ def export(args: dict[str, Any]) -> dict[str, Any]:
 
 
 def _apart(measure, files: list[Path]) -> float:
-    """`_scaled(measure, files)` in a forked process, so that the floor's own allocations (freed memory the
-    allocator keeps) stay out of this worker's peak memory, which is the import's or the export's."""
+    """`_scaled(measure, files)` in a forked process, so that the floor's own allocations stay out of this
+    worker's peak memory, which is the import's or the export's alone."""
     connections.close_all()
     with multiprocessing.get_context("fork").Pool(1) as pool:
         return pool.apply(_scaled, (measure, files))

@@ -381,7 +381,7 @@ class Policy(models.Model):
 
         A record and its file read together refer to each other, so neither is freed when the last reference goes,
         only by the cycle collector, which runs the less often the more objects live: a bulk import or export that
-        reads thousands held hundreds of records' facility lists as garbage (about 30 MB at 20,000 records).
+        reads thousands held hundreds of records' facility lists as garbage (50 MB at 20,000 records).
         """
         self._state.fields_cache.clear()
 
