@@ -113,7 +113,7 @@ class PolicySerializer(serializers.Serializer):
 
     @extend_schema_field(FrontmatterField)
     def get_frontmatter(self, shown: Shown) -> Any:
-        return json_safe(editing.current_data(shown.version, template_of=shown.policy))
+        return json_safe(editing.current_data(shown.version, as_stated=True))
 
 
 class VersionSerializer(serializers.Serializer):

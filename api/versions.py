@@ -40,7 +40,7 @@ def shown(policy: Policy, snapshot: Snapshot) -> Shown | None:
 
 def records_with(snapshot: Snapshot) -> QuerySet[Policy]:
     """The records that have a version to show."""
-    queryset = Policy.objects.select_related("file__snapshot")
+    queryset = Policy.objects.select_related("file", "template")
     if snapshot is Snapshot.CURRENT:
         return queryset
     return queryset.exclude(state=ReviewState.REJECTED).filter(pk__in=_published_rows().values("id"))

@@ -94,7 +94,7 @@ def get_policy(policy_id: str) -> Policy:
     except DjangoValidationError:
         raise NotFound(f"No policy has the id {policy_id!r}.") from None
     try:
-        return Policy.objects.select_related("file__snapshot").get(policy_id=policy_id)
+        return Policy.objects.select_related("file", "template").get(policy_id=policy_id)
     except Policy.DoesNotExist:
         raise NotFound(f"No policy has the id {policy_id!r}.") from None
 

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from policies import diffing, frontmatter, records
-from policies.exporting import render_policy
+from policies.exporting import render_values, stated_values
 from policies.models import Policy
 from policies.records import Problem, RecordError
 
@@ -108,14 +108,14 @@ class StaleEdit(Exception):
         self.policy = policy
 
 
-def current_data(policy: Any, template_of: Policy | None = None) -> dict[str, Any]:
-    """The frontmatter of `policy` (or of a version of it), shaped like the record's file."""
-    return records.data_from_values(records.policy_values(policy), template_data(template_of or policy))
+def current_data(version: Any, *, as_stated: bool = False) -> dict[str, Any]:
+    """The frontmatter of a record (or of one of its versions), shaped like the file it renders on.
 
-
-def template_data(policy: Policy) -> dict[str, Any] | None:
-    policy_file = policy.file_or_none
-    return None if policy_file is None else frontmatter.parse(policy_file.snapshot.text).data
+    `as_stated`: as its file states it (`exporting.stated_values`), rather than as stored.
+    """
+    values = stated_values(version) if as_stated else records.policy_values(version)
+    template = version.template
+    return records.data_from_values(values, frontmatter.parse(template.text).data if template is not None else None)
 
 
 def edit_policy(
@@ -214,7 +214,7 @@ def _same_extra(attr: str, before: Mapping[str, Any], values: dict[str, Any]) ->
 def _check_writable(policy: Policy) -> None:
     """Refuse content the export could not write, or that the import would not read back the same."""
     try:
-        text = render_policy(policy).text
+        text = render_values(records.policy_values(policy), policy.template.text if policy.template else None)
         document = frontmatter.parse(text)
         back = records.values_from_data(document.data, document.body)
     except (TypeError, ValueError) as error:

@@ -1,9 +1,16 @@
 """Records -> policy files.
 
 By default only published content is written: for each record that is not rejected, the newest version a
-reviewer verified. Each file goes back to the path it was imported from, rendered on top of that file's own text
-so that an unedited record comes out byte-identical and an edited one differs only in the edited keys. Files are
-replaced atomically and only when their bytes change.
+reviewer verified. Each file goes back to the path it was imported from, rendered on top of the text of the file
+that version came from, so that an unedited record comes out byte-identical and an edited one differs only in
+the edited keys. Files are replaced atomically and only when their bytes change; two records never share one.
+
+What a file says of its review (`claims`): a verified version says `reviewStatus: verified` with its reviewer and
+date; content no person approved that the app changed says `reviewStatus: pending` and the reviewer
+`Human Audit Pending`; an untouched file says what it said (the import's checks flag a claim it made itself).
+
+Every export lists the files below the folder that it wrote earlier (their bytes are ones it exported) and that
+no longer belong to a published record; `prune` removes them. A file the app did not write is never touched.
 """
 
 from __future__ import annotations
@@ -22,16 +29,17 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
 from policies import frontmatter, locks, records, snapshots
-from policies.models import FileSnapshot, Policy, PolicyFile, ReviewState
+from policies.models import HUMAN_AUDIT_PENDING, Policy, PolicyFile, ReviewState, SeenFile
 
 
 class Outcome(StrEnum):
     WRITTEN = "written"
     UNCHANGED = "unchanged"
     WOULD_CHANGE = "would change"
+    STALE = "stale"
+    REMOVED = "removed"
     FAILED = "failed"
 
 
@@ -56,6 +64,11 @@ class ExportReport:
     def ok(self) -> bool:
         return not self.counts[Outcome.FAILED]
 
+    @property
+    def changes_pending(self) -> bool:
+        """What `--check` fails on: files that would be written, or stale files left to prune."""
+        return bool(self.counts[Outcome.WOULD_CHANGE] or self.counts[Outcome.STALE])
+
 
 @dataclass(frozen=True)
 class RenderedPolicy:
@@ -63,7 +76,7 @@ class RenderedPolicy:
     path: str
     text: str
     values: dict[str, Any]
-    content_hash: str = ""  # of `values`, when already computed
+    version: int = 0
 
 
 def published_version(policy: Policy) -> Any | None:
@@ -75,26 +88,59 @@ def published_version(policy: Policy) -> Any | None:
     return policy.last_verified_version()
 
 
+def claims(version: Any, values: dict[str, Any]) -> dict[str, Any]:
+    """`values` as a file of `version` may state them: no claim of verification for content nobody approved."""
+    if version.state == ReviewState.VERIFIED:
+        return values
+    stated = dict(values)
+    if str(values["review_status"]).strip().casefold() == ReviewState.VERIFIED.value:
+        stated["review_status"] = ReviewState.PENDING.value
+    if values["provenance_reviewer"] not in ("", HUMAN_AUDIT_PENDING):
+        stated["provenance_reviewer"] = HUMAN_AUDIT_PENDING
+    return stated
+
+
+def file_path(policy: Policy) -> str:
+    """Where the record's file lives: the path it was imported from, else `<id>.md`."""
+    policy_file = policy.file_or_none
+    return policy_file.path if policy_file is not None else f"{policy.policy_id}.md"
+
+
+def untouched(version: Any) -> bool:
+    """Whether `version` holds exactly what the file it came from holds: its text is then its file, as is."""
+    template = version.template
+    return template is not None and version.content_hash == template.content_hash
+
+
+def stated_values(version: Any) -> dict[str, Any]:
+    """The content of `version` as its file states it: with `claims` unless the file is untouched."""
+    values = records.policy_values(version)
+    return values if untouched(version) else claims(version, values)
+
+
 def render_policy(policy: Policy, version: Any | None = None) -> RenderedPolicy:
     """The file text of `version` (a historical version of the record, or the record itself by default)."""
-    values = records.policy_values(version if version is not None else policy)
-    content_hash = records.content_hash(values)
-    policy_file = policy.file_or_none
-    if policy_file is None:
-        path = f"{values['policy_id']}.md"
-        text = frontmatter.render(None, records.data_from_values(values, None), values["body"])
-    elif content_hash == policy_file.content_hash:
-        path, text = policy_file.path, policy_file.snapshot.text
+    version = version if version is not None else policy
+    values = records.policy_values(version)
+    template = version.template
+    if template is not None and untouched(version):
+        text = template.text  # the file as it came: it claims what it claimed, byte for byte
     else:
-        document = frontmatter.parse(policy_file.snapshot.text)
-        path = policy_file.path
-        text = frontmatter.render(document, records.data_from_values(values, document.data), values["body"])
-    return RenderedPolicy(policy, path, text, values, content_hash)
+        text = render_values(claims(version, values), template.text if template is not None else None)
+    return RenderedPolicy(policy, file_path(policy), text, values, version.version)
+
+
+def render_values(values: dict[str, Any], template_text: str | None) -> str:
+    """The file text holding `values`, changing only their lines of `template_text` (a new file without one)."""
+    if template_text is None:
+        return frontmatter.render(None, records.data_from_values(values, None), values["body"])
+    document = frontmatter.parse(template_text)
+    return frontmatter.render(document, records.data_from_values(values, document.data), values["body"])
 
 
 def iter_rendered(*, all_records: bool) -> Iterator[RenderedPolicy | Policy]:
     """Rendered files of the records to export; a record with nothing to publish is yielded as itself."""
-    queryset = Policy.objects.select_related("file__snapshot").order_by("policy_id")
+    queryset = Policy.objects.select_related("file", "template").order_by("policy_id")
     for policy in queryset.iterator(chunk_size=200):
         version = policy if all_records else published_version(policy)
         yield policy if version is None else render_policy(policy, version)
@@ -108,23 +154,74 @@ def export_to_folder(
     *,
     all_records: bool = False,
     check: bool = False,
+    prune: bool = False,
     progress: Callable[[Iterable[Any]], Iterator[Any]] | None = None,
 ) -> ExportReport:
-    """Write the records' files below `out_dir` (nothing with `check`, which reports what would change)."""
+    """Write the records' files below `out_dir` (nothing with `check`, which reports what would change).
+
+    Files the app wrote there earlier that no longer belong to an exported record are reported as stale, and
+    removed with `prune`.
+    """
     root = Path(out_dir).resolve()
     report = ExportReport()
     if not check:
         remove_stale_temp_files(root)
+    exported = set(SeenFile.objects.filter(how=SeenFile.How.EXPORTED).values_list("sha256", flat=True))
+    targets: dict[str, str] = {}
     items = iter_rendered(all_records=all_records)
     for item in progress(items) if progress else items:
         if isinstance(item, Policy):
             report.skipped += 1
             continue
-        report.results.append(_export_one(item, root, check=check))
+        holder = targets.setdefault(item.path.casefold(), item.values["policy_id"])
+        if holder != item.values["policy_id"]:
+            report.results.append(_shared_path(item, holder))
+            continue
+        report.results.append(_export_one(item, root, check=check, exported=exported))
+    report.results.extend(_stale_files(root, set(targets), exported, check=check, prune=prune))
     return report
 
 
-def _export_one(rendered: RenderedPolicy, root: Path, *, check: bool) -> ExportResult:
+def _shared_path(rendered: RenderedPolicy, holder: str) -> ExportResult:
+    return ExportResult(
+        rendered.path,
+        Outcome.FAILED,
+        rendered.values["policy_id"],
+        f"is also the file of the record {holder}; two records never share a file, so this one was not written",
+    )
+
+
+def _stale_files(
+    root: Path, exported_paths: set[str], exported: set[str], *, check: bool, prune: bool
+) -> Iterator[ExportResult]:
+    """Files below `root` that this app wrote and that no exported record's file is any more."""
+    if not root.is_dir():
+        return
+    for folder, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            path = Path(folder, name)
+            relative = path.relative_to(root).as_posix()
+            if not name.endswith(".md") or relative.casefold() in exported_paths or path.is_symlink():
+                continue
+            try:
+                data = path.read_bytes()
+            except OSError:
+                continue
+            if hashlib.sha256(data).hexdigest() not in exported:
+                continue  # not written by this app, or changed by someone since: never touched
+            if not prune or check:
+                yield ExportResult(relative, Outcome.STALE, "", "written by an earlier export; no record's file now")
+                continue
+            try:
+                path.unlink()
+            except OSError as error:
+                yield ExportResult(relative, Outcome.FAILED, "", f"could not be removed: {error.strerror or error}")
+                continue
+            yield ExportResult(relative, Outcome.REMOVED, "", "written by an earlier export; no record's file now")
+
+
+def _export_one(rendered: RenderedPolicy, root: Path, *, check: bool, exported: set[str]) -> ExportResult:
     policy_id = rendered.values["policy_id"]
     try:
         target = safe_target(root, rendered.path)
@@ -148,7 +245,7 @@ def _export_one(rendered: RenderedPolicy, root: Path, *, check: bool) -> ExportR
             )
         outcome = Outcome.WRITTEN
     if not check:
-        _record_export(rendered, data)
+        _record_export(rendered, data, exported)
     return ExportResult(rendered.path, outcome, policy_id)
 
 
@@ -202,33 +299,31 @@ def write_atomically(target: Path, data: bytes) -> None:
         os.close(directory)
 
 
-def _record_export(rendered: RenderedPolicy, data: bytes) -> None:
-    """The written file is now what app and collection agree on: the template and the base for conflicts."""
-    file_sha256 = hashlib.sha256(data).hexdigest()
-    content_hash = rendered.content_hash or records.content_hash(rendered.values)
-    # The record was read with its file: when that already says so there is nothing to record, nor to lock.
-    loaded = rendered.policy.file_or_none
-    if loaded is not None and (loaded.path, loaded.file_sha256, loaded.content_hash) == (
-        rendered.path,
-        file_sha256,
-        content_hash,
-    ):
-        return
+def _record_export(rendered: RenderedPolicy, data: bytes, exported: set[str]) -> None:
+    """Remember the bytes as the exported version's, and the record's path if it had none."""
+    sha256 = hashlib.sha256(data).hexdigest()
+    if sha256 in exported and rendered.policy.file_or_none is not None:
+        return  # the usual case, nothing to write: every export of an unchanged collection
     with transaction.atomic():
-        policy_file = PolicyFile.objects.select_for_update().filter(policy=rendered.policy).first()
-        if policy_file and (policy_file.path, policy_file.file_sha256, policy_file.content_hash) == (
-            rendered.path,
-            file_sha256,
-            content_hash,
-        ):
-            return
-        policy_file = policy_file or PolicyFile(policy_id=rendered.policy.pk)
-        policy_file.path = rendered.path
-        policy_file.snapshot = FileSnapshot.for_text(rendered.text)
-        policy_file.file_sha256 = file_sha256
-        policy_file.content_hash = content_hash
-        policy_file.synced_at = timezone.now()
-        policy_file.save()
+        has_file = PolicyFile.objects.filter(policy=rendered.policy).exists()
+        if not has_file and not PolicyFile.objects.filter(path=rendered.path).exists():
+            PolicyFile.objects.create(policy=rendered.policy, path=rendered.path)
+        # Marked as exported even when an import saw the same bytes first: the export wrote them here too.
+        SeenFile.objects.bulk_create(
+            [
+                SeenFile(
+                    policy=rendered.policy,
+                    sha256=sha256,
+                    content_hash=records.content_hash(rendered.values),
+                    how=SeenFile.How.EXPORTED,
+                    version=rendered.version,
+                )
+            ],
+            update_conflicts=True,
+            unique_fields=["sha256"],
+            update_fields=["how"],
+        )
+    exported.add(sha256)
 
 
 @snapshots.reading_consistently
@@ -236,10 +331,15 @@ def export_to_zip(*, all_records: bool = False) -> tuple[bytes, ExportReport]:
     """The records' files in a zip archive, for download; the collection's sync state is left as it is."""
     report = ExportReport()
     buffer = io.BytesIO()
+    targets: dict[str, str] = {}
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for item in iter_rendered(all_records=all_records):
             if isinstance(item, Policy):
                 report.skipped += 1
+                continue
+            holder = targets.setdefault(item.path.casefold(), item.values["policy_id"])
+            if holder != item.values["policy_id"]:
+                report.results.append(_shared_path(item, holder))
                 continue
             archive.writestr(item.path, item.text.encode("utf-8"))
             report.results.append(ExportResult(item.path, Outcome.WRITTEN, item.values["policy_id"]))

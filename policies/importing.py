@@ -1,8 +1,11 @@
 """Policy files -> records.
 
-Each file is imported on its own, atomically, and ends with one outcome and a reason. A file whose bytes the app
-has seen before is recognised by its hash without being parsed. A record edited in the app since its file was
-last read or written is never overwritten by a changed file unless the caller forces it.
+Each file is imported on its own, atomically, and ends with one outcome and a reason. A file the app has already
+seen is older than the record, never newer: bytes it has read or written are recognised by their hash without
+being parsed, and content that any version of the record had changes nothing. Only content the app has never seen
+is a change: taken whole when nobody changed the record since the content it descends from, merged field by field
+when both sides changed different fields, and left alone as a conflict for an editor to settle when both changed
+the same field (`policies.merging`); `force` takes the file whole.
 
 Files are read and parsed a batch at a time outside any transaction, then the batch is stored in one transaction
 with a savepoint per file: a file still lands whole or not at all, but a commit (a disk flush on PostgreSQL) and
@@ -27,15 +30,17 @@ from django.db.models.constants import OnConflict
 from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
-from policies import checks, frontmatter, locks, records
-from policies.models import FacilityList, FileSnapshot, Policy, PolicyFile
+from policies import checks, exporting, frontmatter, locks, merging, records
+from policies.models import FacilityList, FileSnapshot, ImportConflict, Policy, PolicyFile, SeenFile
 from policies.sources import SourceFile, SourceTooLarge
 
 
 class Outcome(StrEnum):
     CREATED = "created"
     UPDATED = "updated"
+    MERGED = "merged"
     UNCHANGED = "unchanged"
+    OLDER = "older"
     REJECTED = "rejected"
     CONFLICT = "conflict"
 
@@ -73,6 +78,14 @@ class _Rejected(Exception):
 
 class _DryRun(Exception):
     """Raised to roll back a dry run's transaction after its outcome is known."""
+
+
+@dataclass
+class _Seen:
+    """A file whose bytes the app has read or written before: decided by its hash, never parsed."""
+
+    source: SourceFile
+    file_sha256: str
 
 
 # A batch ends at this many files to store or after this long reading them, whichever comes first: SQLite's
@@ -124,9 +137,9 @@ def import_sources(
     """
     check_import_permission(user)
     report = ImportReport(dry_run=dry_run)
-    known_hashes = set(PolicyFile.objects.values_list("file_sha256", flat=True))
+    known_hashes = set(SeenFile.objects.filter(policy__isnull=False).values_list("sha256", flat=True))
     ids_seen: dict[str, str] = {}
-    batch: list[FileResult | _Parsed] = []
+    batch: list[FileResult | _Parsed | _Seen] = []
     batch_hashes: set[str] = set()
     started = time.monotonic()
 
@@ -172,7 +185,7 @@ def _refresh_planner_statistics(report: ImportReport) -> None:
 
 def _read_one(
     source: SourceFile, *, known_hashes: set[str], ids_seen: dict[str, str], batch_hashes: set[str]
-) -> FileResult | _Parsed | None:
+) -> FileResult | _Parsed | _Seen | None:
     """The file read, parsed and checked; its result if that already decides it; None if its bytes are pending."""
     try:
         if source.problem:
@@ -185,7 +198,7 @@ def _read_one(
             raise _Rejected(f"cannot be read: {error.strerror or error}") from None
         file_sha256 = hashlib.sha256(raw).hexdigest()
         if file_sha256 in known_hashes:
-            return FileResult(source.shown, Outcome.UNCHANGED, "same bytes as when last imported or exported")
+            return _Seen(source, file_sha256)
         if file_sha256 in batch_hashes:
             return None
         document = _parse(raw)
@@ -203,36 +216,46 @@ def _read_one(
 
 
 def _store_batch(
-    batch: list[FileResult | _Parsed], *, user, origin: str, force: bool, dry_run: bool, known_hashes: set[str]
+    batch: list[FileResult | _Parsed | _Seen],
+    *,
+    user,
+    origin: str,
+    force: bool,
+    dry_run: bool,
+    known_hashes: set[str],
 ) -> list[FileResult]:
     """Store the batch's parsed files, each in a savepoint of one transaction; the results in the batch's order."""
     parsed = [item for item in batch if isinstance(item, _Parsed)]
-    if not parsed:
-        return [item for item in batch if isinstance(item, FileResult)]
+    seen = _judge_seen([item for item in batch if isinstance(item, _Seen)])
     stored: dict[str, FileResult] = {}
-    with transaction.atomic():
-        _compress_quickly()
-        # Ids are unique within an import, so each record is looked up (and locked) once, for the whole batch.
-        existing = {
-            policy.policy_id: policy
-            for policy in Policy.objects.select_for_update(of=("self",), no_key=True)
-            .select_related("file")
-            .filter(policy_id__in=[item.policy_id for item in parsed])
-        }
-        new = [item for item in parsed if item.policy_id not in existing]
-        if len(new) > 1 and not dry_run:
-            stored.update(_store_new_together(new, user=user, origin=origin))
-        for item in parsed:
-            if item.file_sha256 not in stored:
-                stored[item.file_sha256] = _store_one(
-                    item, existing.get(item.policy_id), user=user, origin=origin, force=force, dry_run=dry_run
-                )
+    existing: dict[str, Policy] = {}
+    if parsed:
+        with transaction.atomic():
+            _compress_quickly()
+            # Ids are unique within an import, so each record is looked up (and locked) once, for the whole batch.
+            existing = {
+                policy.policy_id: policy
+                for policy in Policy.objects.select_for_update(of=("self",), no_key=True)
+                .select_related("file")
+                .filter(policy_id__in=[item.policy_id for item in parsed])
+            }
+            new = [item for item in parsed if item.policy_id not in existing]
+            if len(new) > 1 and not dry_run:
+                stored.update(_store_new_together(new, user=user, origin=origin))
+            for item in parsed:
+                if item.file_sha256 not in stored:
+                    stored[item.file_sha256] = _store_one(
+                        item, existing.get(item.policy_id), user=user, origin=origin, force=force, dry_run=dry_run
+                    )
     for policy in existing.values():
         policy.forget_related()
     results = []
     for item in batch:
         if isinstance(item, FileResult):
             results.append(item)
+            continue
+        if isinstance(item, _Seen):
+            results.append(seen[item.file_sha256])
             continue
         result = stored[item.file_sha256]
         if result.outcome is not Outcome.REJECTED:
@@ -241,6 +264,41 @@ def _store_batch(
             result.warnings = [str(warning) for warning in item.warnings]
         results.append(result)
     return results
+
+
+def _judge_seen(items: list[_Seen]) -> dict[str, FileResult]:
+    """Results for files whose bytes the app has seen: the record's content, or an older version of it."""
+    if not items:
+        return {}
+    known = {
+        row["sha256"]: row
+        for row in SeenFile.objects.filter(sha256__in=[item.file_sha256 for item in items]).values(
+            "sha256", "content_hash", "version", "policy__policy_id", "policy__content_hash", "policy__version"
+        )
+    }
+    results = {}
+    for item in items:
+        row = known[item.file_sha256]
+        policy_id = row["policy__policy_id"]
+        if row["content_hash"] == row["policy__content_hash"]:
+            results[item.file_sha256] = FileResult(
+                item.source.shown,
+                Outcome.UNCHANGED,
+                f"same bytes as a file already read or written (the record's version {row['policy__version']})",
+                policy_id,
+            )
+        else:
+            results[item.file_sha256] = FileResult(
+                item.source.shown,
+                Outcome.OLDER,
+                _older(row["version"], row["policy__version"]),
+                policy_id,
+            )
+    return results
+
+
+def _older(version: int, current: int) -> str:
+    return f"older than the record (version {version}; the record is at version {current}): nothing was changed"
 
 
 def _compress_quickly() -> None:
@@ -287,12 +345,25 @@ def _store_new_together(items: list[_Parsed], *, user, origin: str) -> dict[str,
     """
     now = timezone.now()
     reasons = [f"Imported from {item.source.shown} ({origin})" for item in items]
-    policies = [Policy(**item.values) for item in items]
+    hashes = [records.content_hash(item.values) for item in items]
+    snapshots = [
+        FileSnapshot.for_text_unsaved(item.document.text, content_hash)
+        for item, content_hash in zip(items, hashes, strict=True)
+    ]
+    policies = [
+        Policy(**item.values, content_hash=content_hash, template=snapshot)
+        for item, content_hash, snapshot in zip(items, hashes, snapshots, strict=True)
+    ]
     facility_lists = [FacilityList.for_ids(policy.related_facilities) for policy in policies]
-    snapshots = [FileSnapshot.for_text_unsaved(item.document.text) for item in items]
     history_model = Policy.history.model
+    if PolicyFile.objects.filter(path__in=[item.source.name for item in items]).exists():
+        return {}  # stored one by one, so that each file whose path a record holds is refused on its own
     try:
         with transaction.atomic():
+            # Snapshots first: every new record and version refers to its file's text.
+            _insert(snapshots, key="sha256", update_conflicts=True, unique_fields=["sha256"], update_fields=["sha256"])
+            for policy, snapshot in zip(policies, snapshots, strict=True):
+                policy.template_id = snapshot.pk
             _insert(policies, key="policy_id")
             _insert(
                 list({facility_list.sha256: facility_list for facility_list in facility_lists}.values()),
@@ -311,17 +382,19 @@ def _store_new_together(items: list[_Parsed], *, user, origin: str) -> dict[str,
                     for policy, reason, facility_list in zip(policies, reasons, facility_lists, strict=True)
                 ]
             )
-            _insert(snapshots, key="sha256", update_conflicts=True, unique_fields=["sha256"], update_fields=["sha256"])
             PolicyFile.objects.bulk_create(
-                PolicyFile(
+                PolicyFile(policy_id=policy.pk, path=item.source.name)
+                for policy, item in zip(policies, items, strict=True)
+            )
+            SeenFile.objects.bulk_create(
+                SeenFile(
                     policy_id=policy.pk,
-                    path=item.source.name,
-                    snapshot=snapshot,
-                    file_sha256=item.file_sha256,
-                    content_hash=records.content_hash(item.values),
-                    synced_at=now,
+                    sha256=item.file_sha256,
+                    content_hash=content_hash,
+                    how=SeenFile.How.IMPORTED,
+                    version=policy.version,
                 )
-                for policy, item, snapshot in zip(policies, items, snapshots, strict=True)
+                for policy, item, content_hash in zip(policies, items, hashes, strict=True)
             )
     except DatabaseError:
         return {}
@@ -424,52 +497,163 @@ def _describe_problems(document: frontmatter.Document, error: records.RecordErro
 
 def _store(item: _Parsed, policy: Policy | None, *, user, origin: str, force: bool) -> FileResult:
     """Store one file; `policy` is the record with its id, locked, or None."""
-    source, document, values, file_sha256 = item.source, item.document, item.values, item.file_sha256
-    policy_id = item.policy_id
+    source, values, policy_id = item.source, item.values, item.policy_id
     reason = f"Imported from {source.shown} ({origin})"
+    theirs_hash = records.content_hash(values)
     if policy is None:
-        policy = Policy(**values)
+        holder = _path_holder(source.name)
+        if holder is not None:
+            return FileResult(source.shown, Outcome.REJECTED, _path_taken(source.name, holder), policy_id)
+        policy = Policy(**values, template=FileSnapshot.for_text(item.document.text, theirs_hash))
         policy.save_as(user=user, reason=reason)
         checks.note_checked(policy, item.warnings)
-        _record_file(policy, None, source.name, document.text, file_sha256, values)
+        PolicyFile.objects.create(policy=policy, path=source.name)
+        SeenFile.remember(policy, item.file_sha256, theirs_hash, SeenFile.How.IMPORTED)
         return FileResult(source.shown, Outcome.CREATED, "new record", policy_id)
 
-    current = records.policy_values(policy)
-    policy_file = policy.file_or_none
-    edited_in_app = policy_file is None or records.content_hash(current) != policy_file.content_hash
-    changed = list(records.changed_fields(current, values))
-    if not changed:
-        _record_file(policy, policy_file, source.name, document.text, file_sha256, values)
-        return FileResult(source.shown, Outcome.UNCHANGED, "same content; the file's bytes were recorded", policy_id)
-    if edited_in_app and not force:
-        last = policy.history.first()
-        who = getattr(last, "history_user", None) or "a command"
+    if theirs_hash == policy.content_hash:
+        SeenFile.remember(policy, item.file_sha256, theirs_hash, SeenFile.How.IMPORTED)
+        return FileResult(
+            source.shown, Outcome.UNCHANGED, f"same content as the record (version {policy.version})", policy_id
+        )
+    older = policy.history.filter(content_hash=theirs_hash).order_by("-history_id").values_list("version", flat=True)
+    if older:
+        SeenFile.remember(policy, item.file_sha256, theirs_hash, SeenFile.How.IMPORTED, version=older[0])
+        return FileResult(source.shown, Outcome.OLDER, _older(older[0], policy.version), policy_id)
+
+    ours = records.policy_values(policy)
+    if force:
+        changed = list(records.changed_fields(ours, values))
+        _take(item, policy, changed, user=user, reason=f"{reason}, taken whole: {records.paths(changed)}")
+        return FileResult(source.shown, Outcome.UPDATED, f"taken whole: {records.paths(changed)}", policy_id)
+    merge = merging.merge(merging.closest_base(values, known_contents(policy)), ours, values)
+    if merge.conflicts:
+        _file_conflict(item, policy, merge, user=user)
+        return FileResult(source.shown, Outcome.CONFLICT, _describe_conflict(policy, merge), policy_id)
+    if not merge.taken:
+        SeenFile.remember(policy, item.file_sha256, theirs_hash, SeenFile.How.IMPORTED)
         return FileResult(
             source.shown,
-            Outcome.CONFLICT,
-            f"the record was changed in the app (version {policy.version}, by {who} on "
-            f"{timezone.localtime(policy.updated_at):%Y-%m-%d %H:%M}) since its file was last imported or "
-            f"exported, and the file changed too ({', '.join(changed)}); both were left alone "
-            "(use --force to take the file)",
+            Outcome.UNCHANGED,
+            f"the record (version {policy.version}) already has every change the file makes",
             policy_id,
         )
-    for attr in changed:
-        setattr(policy, attr, values[attr])
-    policy.save_as(user=user, reason=f"{reason}: {', '.join(changed)}")
-    checks.note_checked(policy, item.warnings)
-    _record_file(policy, policy_file, source.name, document.text, file_sha256, values)
-    return FileResult(source.shown, Outcome.UPDATED, f"changed: {', '.join(changed)}", policy_id)
+    taken = records.paths(merge.taken)
+    if not merge.app_changed:
+        _take(item, policy, merge.taken, user=user, reason=f"{reason}: {taken}")
+        checks.note_checked(policy, item.warnings)
+        return FileResult(source.shown, Outcome.UPDATED, f"changed: {taken}", policy_id)
+    kept = records.paths(merge.kept)
+    _take(
+        item,
+        policy,
+        merge.taken,
+        user=user,
+        reason=f"{reason}, merged with the app's changes since {merge.base.label}: took {taken} from the file, "
+        f"kept {kept} from the app",
+    )
+    return FileResult(
+        source.shown,
+        Outcome.MERGED,
+        f"took {taken} from the file; kept {kept}, changed in the app since {merge.base.label}",
+        policy_id,
+    )
 
 
-def _record_file(
-    policy: Policy, policy_file: PolicyFile | None, path: str, text: str, file_sha256: str, values: dict
-) -> None:
-    """Remember the file as the record's template and as the state both sides agreed on."""
-    snapshot = FileSnapshot.for_text(text)
-    policy_file = policy_file or PolicyFile(policy_id=policy.pk)
-    policy_file.path = path
-    policy_file.snapshot = snapshot
-    policy_file.file_sha256 = file_sha256
-    policy_file.content_hash = records.content_hash(values)
-    policy_file.synced_at = timezone.now()
-    policy_file.save()
+# How many of a record's newest versions a file's new content is compared with to find where it came from.
+MERGE_BASES = 100
+
+
+def known_contents(policy: Policy) -> list[merging.Base]:
+    """Every content of the record the app has seen: its newest versions and the files they were imported from."""
+    rows = list(policy.history.select_related("template").order_by("-history_id")[:MERGE_BASES])
+    bases = []
+    for row in rows:
+        stored, stated = records.policy_values(row), exporting.stated_values(row)
+        bases.append(merging.Base(stored, f"version {row.version}", 2 * row.history_id))
+        if stated != stored:
+            label = f"version {row.version} as its file states it"
+            bases.append(merging.Base(stated, label, 2 * row.history_id, stored=stored))
+    templates = {}
+    for row in rows:
+        templates.setdefault(row.template_id, row)
+    for template_id, row in templates.items():
+        if template_id is None:
+            continue
+        try:
+            document = frontmatter.parse(row.template.text)
+            values = records.values_from_data(document.data, document.body)
+        except (frontmatter.FrontmatterError, records.RecordError):
+            continue
+        label = f"the file version {row.version} was imported from"
+        bases.append(merging.Base(values, label, 2 * row.history_id - 1))
+    return bases
+
+
+def _take(item: _Parsed, policy: Policy, names: list[str], *, user, reason: str) -> None:
+    """Save the file's values of `names` as the record's next version, rendered on the file's own text."""
+    theirs_hash = records.content_hash(item.values)
+    for name in names:
+        setattr(policy, name, item.values[name])
+    policy.template = FileSnapshot.for_text(item.document.text, theirs_hash)
+    policy.save_as(user=user, reason=reason)
+    if policy.file_or_none is None and _path_holder(item.source.name) is None:
+        PolicyFile.objects.create(policy=policy, path=item.source.name)
+    SeenFile.remember(policy, item.file_sha256, theirs_hash, SeenFile.How.IMPORTED)
+
+
+def _file_conflict(item: _Parsed, policy: Policy, merge: merging.Merge, *, user) -> None:
+    """Keep the file for an editor to settle (once: importing it again finds the open conflict)."""
+    open_conflict = ImportConflict.objects.filter(
+        policy=policy, file_sha256=item.file_sha256, resolved_at__isnull=True
+    ).first()
+    conflict = open_conflict or ImportConflict(policy=policy, file_sha256=item.file_sha256)
+    conflict.source = item.source.shown[:500]
+    conflict.file = FileSnapshot.for_text(item.document.text, records.content_hash(item.values))
+    conflict.base = merge.base.label[:500]
+    conflict.version = policy.version
+    conflict.taken = merge.taken
+    conflict.fields = [
+        {"field": c.field, "base": _jsonable(c.base), "ours": _jsonable(c.ours), "theirs": _jsonable(c.theirs)}
+        for c in merge.conflicts
+    ]
+    conflict.created_by = user if user is not None and user.is_authenticated else None
+    conflict.save()
+
+
+def _jsonable(value):
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def _shorten(value, limit: int = 60) -> str:
+    text = "nothing" if value in (None, "", []) else repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _describe_conflict(policy: Policy, merge: merging.Merge) -> str:
+    fields = "; ".join(
+        f"{records.paths([c.field])}: was {_shorten(c.base)}, the record has {_shorten(c.ours)}, "
+        f"the file has {_shorten(c.theirs)}"
+        for c in merge.conflicts
+    )
+    last = policy.history.select_related("history_user").order_by("-history_id").first()
+    who = getattr(last, "history_user", None) or "a command"
+    when = f"{timezone.localtime(policy.updated_at):%Y-%m-%d %H:%M}"
+    return (
+        f"changed both in the app (version {policy.version}, last saved by {who} on {when}) and in the file "
+        f"since {merge.base.label}: "
+        f"{fields}. Both were left alone: settle each field under Import conflicts in the admin, or import with "
+        "--force to take the file whole"
+    )
+
+
+def _path_holder(path: str) -> Policy | None:
+    holder = PolicyFile.objects.filter(path=path).select_related("policy").first()
+    return holder.policy if holder is not None else None
+
+
+def _path_taken(path: str, holder: Policy) -> str:
+    return (
+        f"{path} is the file of the record {holder.policy_id}; two records never share a file: give this file "
+        "its own name"
+    )

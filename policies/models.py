@@ -5,6 +5,7 @@ import json
 import re
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
@@ -292,6 +293,19 @@ class Policy(models.Model):
         blank=True,
         help_text="Keys the schema does not know, as YAML, kept and exported where the file had them.",
     )
+    # What a version is rendered on: the text of the file it came from. Part of the version (and of its history
+    # row), so that the bytes a reviewer approved are the bytes published: a file read later changes it only
+    # with a new version.
+    template = models.ForeignKey(
+        "FileSnapshot", null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    content_hash = models.CharField(
+        max_length=64,
+        default="",
+        editable=False,
+        db_index=True,
+        help_text="Fingerprint of the content (records.content_hash): finds the version a file holds.",
+    )
 
     state = models.CharField(
         "review state",
@@ -349,6 +363,10 @@ class Policy(models.Model):
         The stored version is read under a row lock in the save's own transaction (SQLite's IMMEDIATE
         transactions lock the whole database), so of two saves of the same loaded version exactly one succeeds.
         """
+        # records reads the model's fields to build the schema, so it cannot be imported at the top.
+        from policies.records import content_hash, policy_values
+
+        self.content_hash = content_hash(policy_values(self))
         if self._state.adding:
             super().save(*args, **kwargs)
             return
@@ -426,44 +444,121 @@ def last_verified_history_id(record: str = "id") -> models.Subquery:
 
 
 class FileSnapshot(models.Model):
-    """The exact text of a policy file as it was last read or written: the template every export keeps."""
+    """The exact text of a policy file the app read or wrote: the template the versions made from it render on."""
 
     sha256 = models.CharField(max_length=64, unique=True)
     text = models.TextField()
+    content_hash = models.CharField(
+        max_length=64, blank=True, help_text="Fingerprint of the content the text holds; blank if not known."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
         return self.sha256[:12]
 
     @classmethod
-    def for_text(cls, text: str) -> "FileSnapshot":
+    def for_text(cls, text: str, content_hash: str = "") -> "FileSnapshot":
         """The snapshot holding `text`, stored once however many records or versions share it.
 
         One query whether or not it exists (an upsert that returns the row's id), safe against a concurrent
         writer storing the same text.
         """
-        snapshot = cls.for_text_unsaved(text)
+        snapshot = cls.for_text_unsaved(text, content_hash)
         cls.objects.bulk_create([snapshot], update_conflicts=True, unique_fields=["sha256"], update_fields=["sha256"])
         return snapshot
 
     @classmethod
-    def for_text_unsaved(cls, text: str) -> "FileSnapshot":
+    def for_text_unsaved(cls, text: str, content_hash: str = "") -> "FileSnapshot":
         """The snapshot holding `text`, not yet stored."""
-        return cls(sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), text=text)
+        return cls(sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), text=text, content_hash=content_hash)
 
 
 class PolicyFile(models.Model):
-    """Where a record lives in the collection and what was there when the app last read or wrote it.
+    """Where a record lives in the collection: the path its file is exported to, one record a path.
 
     Kept apart from `Policy` so that bookkeeping of files never shows up as an edit in the record's history.
     """
 
     policy = models.OneToOneField(Policy, on_delete=models.CASCADE, related_name="file")
-    path = models.CharField(max_length=500, help_text="Relative to the collection's root, '/'-separated.")
-    snapshot = models.ForeignKey(FileSnapshot, on_delete=models.PROTECT, related_name="+")
-    file_sha256 = models.CharField(max_length=64, db_index=True, help_text="Hash of the file's bytes.")
-    content_hash = models.CharField(max_length=64, help_text="Hash of the record's content when it matched the file.")
-    synced_at = models.DateTimeField()
+    path = models.CharField(max_length=500, unique=True, help_text="Relative to the collection's root, '/'-separated.")
 
     def __str__(self) -> str:
         return self.path
+
+
+class SeenFile(models.Model):
+    """Bytes of a record's file that the app has read or written, and the content they hold.
+
+    A file the app has seen is never newer than the record: an import recognises it by its hash, without parsing
+    it, as the record's current content or as one of its older versions; an export's pruning recognises the
+    files it wrote (and no one changed since) by the same hashes.
+    """
+
+    class How(models.TextChoices):
+        IMPORTED = "imported", "imported"
+        EXPORTED = "exported", "exported"
+
+    # Kept when the record is deleted: the export still knows the files it wrote for it, to prune them.
+    policy = models.ForeignKey(Policy, null=True, on_delete=models.SET_NULL, related_name="seen_files")
+    sha256 = models.CharField(max_length=64, unique=True, help_text="Hash of the file's bytes.")
+    content_hash = models.CharField(max_length=64, help_text="Fingerprint of the content the bytes hold.")
+    how = models.CharField(max_length=10, choices=How)
+    version = models.PositiveIntegerField(help_text="The record's version the bytes were taken into or matched.")
+    seen_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"{self.sha256[:12]} ({self.how})"
+
+    @classmethod
+    def remember(cls, policy: Policy, sha256: str, content_hash: str, how: str, version: int | None = None) -> None:
+        """Note that the bytes hashing to `sha256` hold `content_hash` and went into `version` (by default the
+        record's current one); the first sighting of the same bytes stays."""
+        seen = cls(policy=policy, sha256=sha256, content_hash=content_hash, how=how, version=version or policy.version)
+        cls.objects.bulk_create([seen], ignore_conflicts=True)
+
+
+class ImportConflict(models.Model):
+    """A file whose changes collide with changes made in the app since the content both started from.
+
+    The import leaves the record alone and keeps the file here; an editor settles each conflicting field (keep the
+    record's value, take the file's, or write another) and the result is saved as a new version, for review.
+    """
+
+    policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="import_conflicts")
+    source = models.CharField(max_length=500, help_text="The file as the import named it.")
+    file = models.ForeignKey(FileSnapshot, on_delete=models.PROTECT, related_name="+")
+    file_sha256 = models.CharField(max_length=64, help_text="Hash of the file's bytes.")
+    base = models.CharField(max_length=500, help_text="The known content both sides changed, e.g. 'version 3'.")
+    version = models.PositiveIntegerField(help_text="The record's version the file was compared with.")
+    taken = models.JSONField(default=list, help_text="Fields only the file changed: taken when it is settled.")
+    fields = models.JSONField(default=list, help_text="Each field both sides changed: base, ours and theirs.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        default_permissions = ("view", "change")
+        constraints = [
+            # Importing the same file again finds the open conflict instead of filing another.
+            models.UniqueConstraint(
+                fields=["policy", "file_sha256"],
+                condition=models.Q(resolved_at__isnull=True),
+                name="import_conflict_open_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.policy.policy_id}: {self.source}"
+
+    @property
+    def field_names(self) -> list[str]:
+        return [entry["field"] for entry in self.fields]

@@ -12,7 +12,7 @@ import datetime
 import hashlib
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -90,6 +90,7 @@ _MAX_LENGTH = {
 }
 _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _LEAF_BY_PATH = {leaf.path: leaf for leaf in LEAVES}
+_LEAF_BY_ATTR = {leaf.attr: leaf for leaf in LEAVES}
 _CONTAINER_PATHS = set(CONTAINERS)
 _CANONICAL_ORDER: dict[tuple[str, ...], list[str]] = {}
 for _leaf in LEAVES:
@@ -354,14 +355,24 @@ def policy_values(policy: Any) -> dict[str, Any]:
 
 
 def content_hash(values: Mapping[str, Any]) -> str:
-    """A fingerprint of a record's content that changes exactly when an export would change."""
+    """A fingerprint of a record's content that changes exactly when an export would change.
+
+    Empty fields are left out: a field added to the schema later is empty in every older version, whose
+    fingerprints (stored with each version) then still match the files that hold them.
+    """
     canonical = json.dumps(
-        {attr: values[attr] for attr in CONTENT_FIELDS},
+        {attr: values[attr] for attr in CONTENT_FIELDS if not _is_empty(values.get(attr))},
         sort_keys=True,
         ensure_ascii=False,
         default=lambda value: value.isoformat(),
     )
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def paths(attrs: Iterable[str]) -> str:
+    """Model fields named as the file names them (`analysis.market.score`), for messages."""
+    names = [dotted(_LEAF_BY_ATTR[attr].path) if attr in _LEAF_BY_ATTR else attr for attr in attrs]
+    return ", ".join(names) if names else "nothing"
 
 
 def changed_fields(old: Mapping[str, Any], new: Mapping[str, Any]) -> Iterator[str]:

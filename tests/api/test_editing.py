@@ -53,7 +53,8 @@ def test_an_edit_merges_into_the_record_and_is_saved_as_the_next_version_with_wh
         for old, new in zip(seed_text.splitlines(), render_policy(imported).text.splitlines(), strict=True)
         if old != new
     ]
-    assert changed == [("    score: 100", "    score: 80")]
+    # The seed claims to be verified; nobody approved this edit, so its file says it is pending.
+    assert changed == [("reviewStatus: verified", "reviewStatus: pending"), ("    score: 100", "    score: 80")]
 
 
 def test_an_edit_without_a_reason_is_described_by_the_fields_it_changed(clients, imported):

@@ -68,7 +68,13 @@ def test_an_edited_score_changes_only_its_line(collection, tmp_path, seed_text):
     out = tmp_path / "out"
     export_to_folder(out, all_records=True)
     exported = (out / "international" / "intl-paris-art-6-4-ccs.md").read_text(encoding="utf-8")
-    assert changed_lines(seed_text, exported) == ["-    score: 100", "+    score: 80"]
+    # The seed claims to be verified; nobody approved the edit, so the file the app writes says so.
+    assert changed_lines(seed_text, exported) == [
+        "-reviewStatus: verified",
+        "+reviewStatus: pending",
+        "-    score: 100",
+        "+    score: 80",
+    ]
 
 
 def test_by_default_only_verified_records_are_written(collection, tmp_path):
@@ -191,3 +197,109 @@ def test_the_zip_download_holds_each_file_at_its_path(collection, seed_text):
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         assert archive.namelist() == ["international/intl-paris-art-6-4-ccs.md"]
         assert archive.read("international/intl-paris-art-6-4-ccs.md") == seed_text.encode()
+
+
+# A file never claims what did not happen, and two records never share one.
+
+
+def test_an_edit_after_approval_is_exported_without_the_earlier_approvals_claim(collection, tmp_path):
+    approve("intl-paris-art-6-4-ccs")
+    edit("intl-paris-art-6-4-ccs", market_score=80)
+    out = tmp_path / "out"
+
+    export_to_folder(out, all_records=True)
+
+    text = (out / "international" / "intl-paris-art-6-4-ccs.md").read_text(encoding="utf-8")
+    assert "reviewStatus: pending\n" in text
+    assert "  reviewer: Human Audit Pending\n" in text
+    assert "Riley Reviewer" not in text
+    assert "    score: 80\n" in text
+
+
+def test_the_published_file_keeps_the_approved_claim_while_an_edit_waits(collection, tmp_path):
+    approve("intl-paris-art-6-4-ccs")
+    edit("intl-paris-art-6-4-ccs", market_score=80)
+    out = tmp_path / "out"
+
+    export_to_folder(out)
+
+    text = (out / "international" / "intl-paris-art-6-4-ccs.md").read_text(encoding="utf-8")
+    assert "reviewStatus: verified\n" in text and "  reviewer: Riley Reviewer\n" in text
+    assert "    score: 100\n" in text
+
+
+def test_a_reformatted_file_of_a_verified_record_changes_no_published_byte(collection, tmp_path):
+    approve("intl-paris-art-6-4-ccs")
+    out = tmp_path / "out"
+    export_to_folder(out)
+    published = (out / "international" / "intl-paris-art-6-4-ccs.md").read_bytes()
+    source = collection / "international" / "intl-paris-art-6-4-ccs.md"
+    source.write_bytes(published.replace(b"\nyear: 2024\n", b"\nyear: 2024 # checked\n"))
+
+    import_folder(collection)
+    export_to_folder(out)
+
+    assert (out / "international" / "intl-paris-art-6-4-ccs.md").read_bytes() == published
+
+
+def test_two_records_meant_for_one_path_are_refused_loudly_in_folders_and_zips(collection, tmp_path):
+    # A record made in the app is written to <id>.md, which a file already imported may be called.
+    (collection / "taken.md").write_text("---\nid: other\ntitle: Other\n---\n", encoding="utf-8")
+    import_folder(collection)
+    Policy(policy_id="taken", title="Made in the app").save_as(user=None, reason="test")
+    out = tmp_path / "out"
+
+    report = export_to_folder(out, all_records=True)
+
+    failed = [result for result in report.results if result.outcome is Outcome.FAILED]
+    assert [(result.policy_id, result.path) for result in failed] == [("taken", "taken.md")]
+    assert failed[0].message == (
+        "is also the file of the record other; two records never share a file, so this one was not written"
+    )
+    assert not report.ok
+    assert (out / "taken.md").read_text(encoding="utf-8") == "---\nid: other\ntitle: Other\n---\n"
+    data, zip_report = export_to_zip(all_records=True)
+    assert zipfile.ZipFile(io.BytesIO(data)).namelist().count("taken.md") == 1
+    assert not zip_report.ok
+
+
+@pytest.fixture
+def exported_gone(collection, tmp_path):
+    """An export folder holding the file of the record `gone`, written by the export."""
+    (collection / "gone.md").write_text("---\nid: gone\ntitle: Gone\n---\n", encoding="utf-8")
+    import_folder(collection)
+    out = tmp_path / "out"
+    export_to_folder(out, all_records=True)
+    return out
+
+
+def test_files_the_export_wrote_that_no_record_owns_any_more_are_listed_checked_and_pruned(exported_gone):
+    out = exported_gone
+    (out / "notes.md").write_text("mine", encoding="utf-8")
+    (out / "edited.md").write_text("---\nid: x\n---\n", encoding="utf-8")
+    Policy.objects.get(policy_id="gone").delete()
+
+    listed = export_to_folder(out, all_records=True)
+    checked = export_to_folder(out, all_records=True, check=True)
+    assert [(r.path, r.outcome) for r in listed.results if r.outcome is Outcome.STALE] == [("gone.md", Outcome.STALE)]
+    assert checked.changes_pending
+    assert (out / "gone.md").exists()
+
+    pruned = export_to_folder(out, all_records=True, prune=True)
+
+    assert [(r.path, r.outcome) for r in pruned.results if r.outcome is Outcome.REMOVED] == [("gone.md", "removed")]
+    assert not (out / "gone.md").exists()
+    # Files the app did not write are never touched.
+    assert (out / "notes.md").read_text() == "mine" and (out / "edited.md").exists()
+    assert not export_to_folder(out, all_records=True, check=True).changes_pending
+
+
+def test_a_file_edited_after_the_export_wrote_it_is_never_pruned(exported_gone):
+    out = exported_gone
+    (out / "gone.md").write_text("---\nid: gone\ntitle: Kept by hand\n---\n", encoding="utf-8")
+    Policy.objects.get(policy_id="gone").delete()
+
+    report = export_to_folder(out, all_records=True, prune=True)
+
+    assert not [r for r in report.results if r.outcome in (Outcome.STALE, Outcome.REMOVED)]
+    assert "Kept by hand" in (out / "gone.md").read_text()

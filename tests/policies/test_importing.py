@@ -1,19 +1,24 @@
 import datetime
 import io
+import shutil
 import zipfile
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import OperationalError, connection
 
 from policies import checks, frontmatter, records
+from policies.exporting import export_to_folder
 from policies.importing import Outcome, import_sources
-from policies.models import FileSnapshot, Policy, PolicyFile, PolicyWarning, ReviewState
+from policies.models import FileSnapshot, ImportConflict, Policy, PolicyFile, PolicyWarning, ReviewState, SeenFile
 from policies.sources import iter_paths, iter_zip
-from tests.conftest import make_user
+from reviews import workflow
+from tests.conftest import ROOT, make_user
 
 pytestmark = pytest.mark.django_db
 
+EXAMPLES = ROOT / "examples" / "policies"
 MINIMAL = "---\nid: {id}\ntitle: {title}\nyear: 2024\nanalysis:\n  market:\n    score: 50\n---\nBody\n"
 
 
@@ -54,7 +59,7 @@ def test_the_seed_is_imported_with_every_field_as_pending_and_flagged(tmp_path, 
     assert policy.market_score == 100
     assert len(policy.related_facilities) > 1000
     assert policy.file.path == "intl-paris-art-6-4-ccs.md"
-    assert policy.file.snapshot.text == seed_text
+    assert policy.template.text == seed_text
     assert any("not trusted" in warning for warning in result.warnings)
     entry = policy.history.get()
     assert entry.history_change_reason == "Imported from intl-paris-art-6-4-ccs.md (test)"
@@ -80,28 +85,32 @@ def test_a_changed_file_updates_only_the_changed_fields_with_a_reason(tmp_path):
     write(tmp_path, "a.md", path.read_text().replace("score: 50", "score: 70"))
     result = only_result(run_import(tmp_path))
     assert result.outcome is Outcome.UPDATED
-    assert result.message == "changed: market_score"
+    assert result.message == "changed: analysis.market.score"
     policy = Policy.objects.get(policy_id="a")
     assert (policy.market_score, policy.version, policy.history.count()) == (70, 2, 2)
-    assert policy.history.first().history_change_reason.endswith(": market_score")
+    assert policy.history.first().history_change_reason.endswith(": analysis.market.score")
 
 
-def test_a_reformatted_file_with_the_same_content_creates_no_version(tmp_path):
-    write(tmp_path, "a.md", MINIMAL.format(id="a", title="First"))
+def test_a_reformatted_file_with_the_same_content_creates_no_version_and_changes_no_published_byte(tmp_path):
+    original = MINIMAL.format(id="a", title="First")
+    write(tmp_path, "a.md", original)
     run_import(tmp_path)
-    write(tmp_path, "a.md", MINIMAL.format(id="a", title="First").replace("year: 2024", "year: 2024 # a comment"))
+    write(tmp_path, "a.md", original.replace("year: 2024", "year: 2024 # a comment"))
     result = only_result(run_import(tmp_path))
     assert result.outcome is Outcome.UNCHANGED
+    assert result.message == "same content as the record (version 1)"
     policy = Policy.objects.get(policy_id="a")
     assert policy.history.count() == 1
-    assert "# a comment" in policy.file.snapshot.text
+    # The bytes a version renders on change only with a new version, one a reviewer sees.
+    assert policy.template.text == original
 
 
 def _edit_in_app(policy_id, **changes):
     policy = Policy.objects.get(policy_id=policy_id)
     for attr, value in changes.items():
         setattr(policy, attr, value)
-    policy.save_as(user=make_user("editor"), reason="fix")
+    editor = get_user_model().objects.filter(username="editor").first() or make_user("editor")
+    policy.save_as(user=editor, reason="fix")
     return policy
 
 
@@ -115,11 +124,24 @@ def test_a_file_changed_on_disk_after_an_edit_in_the_app_is_a_conflict_and_both_
     report = run_import(tmp_path)
     result = only_result(report)
     assert result.outcome is Outcome.CONFLICT
-    assert "changed in the app (version 2, by editor" in result.message
+    assert "changed both in the app (version 2, last saved by editor on " in result.message
+    assert "title: was 'First', the record has 'Edited in the app', the file has 'Edited on disk'" in result.message
     assert "--force" in result.message
     assert not report.ok
-    assert database_state() == before
+    records_before, versions_before, files_before, _ = before
+    assert database_state()[:3] == (records_before, versions_before, files_before)
     assert "Edited on disk" in path.read_text()
+    conflict = ImportConflict.objects.get()
+    assert (conflict.policy.policy_id, conflict.base, conflict.version, conflict.fields) == (
+        "a",
+        "version 1",
+        2,
+        [{"field": "title", "base": "First", "ours": "Edited in the app", "theirs": "Edited on disk"}],
+    )
+    assert conflict.file.text == path.read_text()
+
+    run_import(tmp_path)
+    assert ImportConflict.objects.count() == 1, "the same file again finds the open conflict"
 
 
 def test_force_takes_the_file_over_an_edit_in_the_app(tmp_path):
@@ -132,11 +154,13 @@ def test_force_takes_the_file_over_an_edit_in_the_app(tmp_path):
     assert Policy.objects.get(policy_id="a").title == "Edited on disk"
 
 
-def test_an_edit_in_the_app_with_an_unchanged_file_is_kept(tmp_path):
+def test_an_edit_in_the_app_with_an_unchanged_file_is_kept_and_the_file_is_older(tmp_path):
     write(tmp_path, "a.md", MINIMAL.format(id="a", title="First"))
     run_import(tmp_path)
     _edit_in_app("a", title="Edited in the app")
-    assert only_result(run_import(tmp_path)).outcome is Outcome.UNCHANGED
+    result = only_result(run_import(tmp_path))
+    assert result.outcome is Outcome.OLDER
+    assert result.message.startswith("older than the record (version 1; the record is at version 2)")
     assert Policy.objects.get(policy_id="a").title == "Edited in the app"
 
 
@@ -330,8 +354,8 @@ def test_new_records_stored_together_get_the_same_version_file_and_warnings_as_o
     assert (entry.history_user, entry.history_change_reason, entry.version) == (editor, "Imported from b.md (test)", 1)
     assert entry.related_facilities == policy.related_facilities and len(policy.related_facilities) > 1000
     assert entry.instance.market_label == policy.market_label
-    assert policy.file.snapshot.text == (tmp_path / "b.md").read_text()
-    assert policy.file.content_hash == records.content_hash(records.policy_values(policy))
+    assert policy.template.text == (tmp_path / "b.md").read_text()
+    assert policy.content_hash == records.content_hash(records.policy_values(policy)) == entry.content_hash
     stored = sorted(PolicyWarning.objects.values_list("policy__policy_id", "field", "code", "message"))
     assert (
         stored
@@ -417,7 +441,8 @@ def test_an_import_of_new_changed_and_conflicting_files_leaves_the_warnings_a_fu
     edited.save_as(user=make_user("editor"), reason="Edit")
     changed = MINIMAL.replace("score: 50", "score: 50\n  mrv:\n    score: 10")
     for policy_id in "bcd":
-        write(tmp_path, f"{policy_id}.md", changed.format(id=policy_id, title=policy_id.upper()))
+        title = "Changed on disk" if policy_id == "c" else policy_id.upper()
+        write(tmp_path, f"{policy_id}.md", changed.format(id=policy_id, title=title))
     outcomes = [result.outcome for result in run_import(tmp_path).results]
     assert outcomes == [Outcome.UNCHANGED, Outcome.UPDATED, Outcome.CONFLICT, Outcome.CREATED]
     stored = stored_warnings()
@@ -438,3 +463,108 @@ def test_a_large_import_leaves_postgresql_statistics_that_describe_the_new_recor
     with connection.cursor() as cursor:
         cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [Policy._meta.db_table])
         assert cursor.fetchone()[0] == 3
+
+
+# What people decided is never undone by a file the app has already seen.
+
+
+def _approve(policy_id, reviewer):
+    policy = Policy.objects.get(policy_id=policy_id)
+    workflow.approve(policy, user=reviewer, expected_version=policy.version, verdicts=workflow.confirm_all(policy))
+    return Policy.objects.get(policy_id=policy_id)
+
+
+def test_reimporting_the_untouched_drafts_after_a_correction_approval_and_export_changes_nothing(tmp_path):
+    source = tmp_path / "examples"
+    shutil.copytree(EXAMPLES, source)
+    assert run_import(source).ok
+    corrected = _edit_in_app("intl-paris-art-6-4-ccs", market_score=80)
+    reviewer = make_user("reviewer", perm_names=("reviews.review_policy",))
+    approved = _approve("intl-paris-art-6-4-ccs", reviewer)
+    export_to_folder(tmp_path / "published")
+    before = database_state(), list(Policy.objects.values_list("policy_id", "state", "version"))
+
+    report = run_import(source)
+
+    assert report.ok
+    assert (database_state(), list(Policy.objects.values_list("policy_id", "state", "version"))) == before
+    by_id = {result.policy_id: result for result in report.results}
+    older = by_id["intl-paris-art-6-4-ccs"]
+    assert older.outcome is Outcome.OLDER
+    assert older.message.startswith(f"older than the record (version 1; the record is at version {approved.version})")
+    assert {result.outcome for id_, result in by_id.items() if id_ != corrected.policy_id} == {Outcome.UNCHANGED}
+    policy = Policy.objects.get(policy_id="intl-paris-art-6-4-ccs")
+    assert (policy.state, policy.market_score) == (ReviewState.VERIFIED, 80)
+
+
+def test_a_file_holding_any_earlier_version_is_older_even_with_other_bytes(tmp_path):
+    path = write(tmp_path, "a.md", MINIMAL.format(id="a", title="First"))
+    run_import(tmp_path)
+    _edit_in_app("a", title="Second")
+    _edit_in_app("a", title="Third")
+    # Version 2's content, written by hand with a comment: bytes the app never saw, content it knows.
+    write(tmp_path, "a.md", path.read_text().replace("title: First", "title: Second # as it was"))
+
+    result = only_result(run_import(tmp_path))
+
+    assert result.outcome is Outcome.OLDER
+    assert result.message.startswith("older than the record (version 2; the record is at version 3)")
+    assert Policy.objects.get(policy_id="a").title == "Third"
+
+
+def test_a_regenerated_draft_is_merged_with_the_corrections_made_since_and_sent_to_review(tmp_path):
+    path = write(tmp_path, "a.md", MINIMAL.format(id="a", title="First"))
+    run_import(tmp_path)
+    _edit_in_app("a", market_score=80)
+    reviewer = make_user("reviewer", perm_names=("reviews.review_policy",))
+    _approve("a", reviewer)
+    write(tmp_path, "a.md", path.read_text().replace("Body", "Body, regenerated"))
+
+    result = only_result(run_import(tmp_path))
+
+    assert result.outcome is Outcome.MERGED
+    assert result.message == (
+        "took body from the file; kept reviewStatus, analysis.market.score, provenance.reviewer, "
+        "provenance.lastAuditDate, changed in the app since version 1"
+    )
+    policy = Policy.objects.get(policy_id="a")
+    assert (policy.body, policy.market_score, policy.state) == ("Body, regenerated\n", 80, ReviewState.PENDING)
+    reason = policy.history.first().history_change_reason
+    assert reason.startswith("Imported from a.md (test), merged with the app's changes since version 1: took body")
+    assert "kept reviewStatus, analysis.market.score" in reason
+
+
+def test_a_changed_file_of_a_record_nobody_changed_since_is_taken_whole(tmp_path):
+    path = write(tmp_path, "a.md", MINIMAL.format(id="a", title="First"))
+    run_import(tmp_path)
+    write(tmp_path, "a.md", path.read_text().replace("First", "Second").replace("Body", "New body"))
+    result = only_result(run_import(tmp_path))
+    assert (result.outcome, result.message) == (Outcome.UPDATED, "changed: title, body")
+
+
+def test_a_file_whose_path_another_record_holds_is_refused_and_changes_nothing(tmp_path):
+    write(tmp_path / "one", "shared.md", MINIMAL.format(id="a", title="A"))
+    run_import(tmp_path / "one")
+    write(tmp_path / "two", "shared.md", MINIMAL.format(id="b", title="B"))
+    write(tmp_path / "two", "other.md", MINIMAL.format(id="c", title="C"))
+    before = database_state()
+
+    report = run_import(tmp_path / "two")
+
+    refused = next(result for result in report.results if result.policy_id == "b")
+    assert refused.outcome is Outcome.REJECTED
+    assert refused.message == (
+        "shared.md is the file of the record a; two records never share a file: give this file its own name"
+    )
+    assert Policy.objects.filter(policy_id="c").exists()
+    assert not Policy.objects.filter(policy_id="b").exists()
+    assert PolicyFile.objects.get(path="shared.md").policy.policy_id == "a"
+    assert database_state()[0][0] == before[0][0]
+
+
+def test_a_new_file_is_remembered_with_the_content_it_holds(tmp_path):
+    write(tmp_path, "a.md", MINIMAL.format(id="a", title="First"))
+    run_import(tmp_path)
+    policy = Policy.objects.get(policy_id="a")
+    seen = SeenFile.objects.get()
+    assert (seen.policy, seen.content_hash, seen.how, seen.version) == (policy, policy.content_hash, "imported", 1)
