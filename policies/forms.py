@@ -102,7 +102,8 @@ class PolicyForm(forms.ModelForm):
 
     class Meta:
         model = Policy
-        fields = list(CONTENT_FIELDS)
+        # The admin shows the rest read-only (its `readonly_fields` come from the same table).
+        fields = [name for name in CONTENT_FIELDS if name not in editing.NOT_EDITABLE]
         field_classes = {
             **{name: KeptTextField for name in CONTENT_FIELDS if isinstance(Policy._meta.get_field(name), TEXT_FIELDS)},
             **{name: LinesField for name in LIST_FIELDS},
