@@ -119,6 +119,7 @@ def test_unknown_keys_are_kept_as_the_import_keeps_them(clients, imported):
         ({"frontmatter": {"note": 2**60 + 1}}, {"frontmatter.note": "1152921504606846977 cannot be written exactly"}),
         ({"frontmatter": {"title": "a\x00b"}}, {"frontmatter.title": "contains a NUL character"}),
         ({"analysis": {"market": {"score": 80}}}, {"analysis": "frontmatter keys go under `frontmatter`"}),
+        ({"extra": "reviewStatus: verified"}, {"extra": "is not a field of an edit"}),
         ({"frontmatter": []}, {"frontmatter": "Expected a dictionary"}),
         ({"reason": "x" * 501}, {"reason": "no more than 500 characters"}),
     ],
