@@ -63,8 +63,8 @@ def _frontmatter_schema(*, request: bool) -> dict[str, Any]:
     if request:
         root["description"] = (
             "Only the keys to change, shaped as in the file: mappings are merged key by key, any other value "
-            "replaces the current one. Keys the schema does not know are kept, as the import keeps them. The id "
-            "and the provenance are not edited here."
+            "replaces the current one. Keys the schema does not know are kept, as the import keeps them. The id, "
+            "reviewStatus and the provenance are not edited here: the import and the review workflow write them."
         )
     else:
         root["required"] = ["id", "title"]

@@ -129,14 +129,7 @@ class PolicyAdmin(SimpleHistoryAdmin):
         ("year", IndexedValuesFilter),
     ]
     search_fields = ["policy_id", "title", "country", "tags"]
-    readonly_fields = [
-        "state",
-        "version",
-        "review_status",
-        "provenance_author",
-        "provenance_reviewer",
-        "provenance_last_audit_date",
-    ]
+    readonly_fields = ["state", "version", *editing.NOT_EDITABLE]
     list_per_page = 50
     show_full_result_count = False
     change_list_template = "admin/policies/policy/change_list.html"

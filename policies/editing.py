@@ -92,8 +92,15 @@ def save_edit(policy: Policy, *, user: Any, reason: str, loaded_version: int) ->
     policy.save_as(user=user, reason=reason)
 
 
-# Written by the import and the review workflow, never by hand (the admin shows them read-only).
-NOT_EDITABLE = ("provenance_author", "provenance_reviewer", "provenance_last_audit_date")
+# Written by the import and the review workflow, never by hand (the admin shows them read-only), with what an
+# editor is told instead. A file must not claim an approval that did not happen, nor an author it did not name.
+_APPROVAL_STAMP = "is not edited by hand: the review workflow writes it when a reviewer approves the record"
+NOT_EDITABLE: dict[str, str] = {
+    "review_status": _APPROVAL_STAMP,
+    "provenance_author": "is not edited by hand: the import writes it from the record's file",
+    "provenance_reviewer": _APPROVAL_STAMP,
+    "provenance_last_audit_date": _APPROVAL_STAMP,
+}
 _PATHS = {leaf.attr: records.dotted(leaf.path) for leaf in records.LEAVES}
 
 
@@ -193,9 +200,9 @@ def _check_rules(before: Mapping[str, Any], values: Mapping[str, Any]) -> None:
     problems = []
     if values["policy_id"] != before["policy_id"]:
         problems.append(Problem("id", "cannot be changed here: the id names the record's URL and file"))
-    for attr in NOT_EDITABLE:
+    for attr, message in NOT_EDITABLE.items():
         if values[attr] != before[attr]:
-            problems.append(Problem(_PATHS[attr], "is written by the import and the review workflow, not by hand"))
+            problems.append(Problem(_PATHS[attr], message))
     if problems:
         raise RecordError(problems)
 

@@ -280,11 +280,20 @@ def remove_stale_temp_files(root: Path) -> list[Path]:
 
 
 def write_atomically(target: Path, data: bytes) -> None:
-    """Replace `target` with `data` so that a crash leaves either the old file or the new one, never a part."""
+    """Replace `target` with `data` so that a crash leaves either the old file or the new one, never a part.
+
+    A rewritten file keeps its permissions; a new one gets those `open()` would give it (0o666 less the umask), not
+    the owner-only mode of the temporary file: the site that reads the files may run as another user.
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode = target.stat().st_mode & 0o777
+    except FileNotFoundError:
+        mode = 0o666 & ~_umask()
     descriptor, temp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(descriptor, "wb") as temp:
+            os.fchmod(temp.fileno(), mode)
             temp.write(data)
             temp.flush()
             os.fsync(temp.fileno())
@@ -297,6 +306,22 @@ def write_atomically(target: Path, data: bytes) -> None:
         os.fsync(directory)
     finally:
         os.close(directory)
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it where Linux reports it (/proc/self/status, since 4.7)."""
+    try:
+        with open("/proc/self/status", "rb") as status:
+            for line in status:
+                if line.startswith(b"Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    # Elsewhere it can only be read by setting it and putting it back. The umask belongs to the whole process, so
+    # a thread creating a file in between gets 0o077 for it: too private at worst, never more open than meant.
+    mask = os.umask(0o077)
+    os.umask(mask)
+    return mask
 
 
 def _record_export(rendered: RenderedPolicy, data: bytes, exported: set[str]) -> None:

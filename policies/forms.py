@@ -10,8 +10,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.text import capfirst
 
-from policies import editing, frontmatter
+from policies import editing, frontmatter, records
 from policies.models import ANALYSIS_DIMENSIONS, Policy
 from policies.records import CONTENT_FIELDS
 from policies.rendering import render_markdown
@@ -102,7 +103,8 @@ class PolicyForm(forms.ModelForm):
 
     class Meta:
         model = Policy
-        fields = list(CONTENT_FIELDS)
+        # The admin shows the rest read-only (its `readonly_fields` come from the same table).
+        fields = [name for name in CONTENT_FIELDS if name not in editing.NOT_EDITABLE]
         field_classes = {
             **{name: KeptTextField for name in CONTENT_FIELDS if isinstance(Policy._meta.get_field(name), TEXT_FIELDS)},
             **{name: LinesField for name in LIST_FIELDS},
@@ -188,7 +190,25 @@ class PolicyForm(forms.ModelForm):
             raise ValidationError(f"Not valid YAML: {error}", code="invalid_yaml") from None
         if not isinstance(value, dict):
             raise ValidationError("Must be a YAML mapping (key: value lines).", code="not_mapping")
+        refused = [self._schema_key_error(path, leaf) for path, leaf in records.schema_keys(value)]
+        if refused:
+            raise ValidationError(refused)
         return text
+
+    def _schema_key_error(self, path: tuple[str, ...], leaf: records.Leaf | None) -> ValidationError:
+        key = records.dotted(path)
+        if leaf is None:
+            message = (
+                f"{key} is a section of the record's fields: here it may only hold keys the schema does not know, "
+                "as a mapping; edit its fields in their own boxes."
+            )
+        elif leaf.attr in editing.NOT_EDITABLE:
+            message = f"{key} {editing.NOT_EDITABLE[leaf.attr]}; remove it from here."
+        else:
+            field = self.fields.get(leaf.attr)
+            label = field.label if field is not None else capfirst(Policy._meta.get_field(leaf.attr).verbose_name)
+            message = f"{key} is a field of the record: edit it in its own box, “{label}”, and remove it from here."
+        return ValidationError(message, code="schema_key")
 
 
 class MultipleFileInput(forms.ClearableFileInput):

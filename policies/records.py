@@ -263,6 +263,26 @@ def _read_mapping(
     return residue
 
 
+def schema_keys(
+    residue: Mapping[Any, Any], path: tuple[str, ...] = ()
+) -> Iterator[tuple[tuple[str, ...], Leaf | None]]:
+    """The keys of `residue` (other frontmatter, shaped as `Policy.extra` holds it) that the schema knows: each
+    field with its `Leaf`, and each section (None) given anything but a mapping of keys it does not know.
+
+    The import never leaves such a key in the residue, since it reads them as fields; written by hand, one would be
+    dropped at export or written in place of the field (a section that is no mapping cannot be written at all).
+    """
+    for key, value in residue.items():
+        child = (*path, key) if isinstance(key, str) else None
+        if child in _LEAF_BY_PATH:
+            yield child, _LEAF_BY_PATH[child]
+        elif child in _CONTAINER_PATHS:
+            if isinstance(value, dict) and value:
+                yield from schema_keys(value, child)
+            else:
+                yield child, None
+
+
 def data_from_values(values: Mapping[str, Any], template: Mapping[str, Any] | None) -> dict[str, Any]:
     """The frontmatter for model field values, shaped like `template` (the record's file) where there is one."""
     residue = frontmatter.load(values["extra"]) if values.get("extra") else {}

@@ -277,16 +277,22 @@ def _transition(
 
 
 def _check_edited_since_changes_requested(locked: Policy) -> None:
+    """Refuse a resubmit unless the content now differs from the content at the request for changes.
+
+    The net change counts, not the edits: an edit and its revert leave nothing new to review.
+    """
     request = locked.review_events.filter(action=ReviewAction.REQUEST_CHANGES).order_by("-id").first()
     if request is None or request.history_id is None:
         return
-    since = locked.history.filter(history_id__gt=request.history_id)
-    fields = content_fields()
     baseline = locked.history.get(history_id=request.history_id)
-    if not any(getattr(row, f) != getattr(baseline, f) for row in since for f in fields):
-        raise TransitionNotAllowed(
-            f"{locked.policy_id} has not been edited since changes were requested; make the changes, then resubmit."
-        )
+    if any(getattr(locked, f) != getattr(baseline, f) for f in content_fields()):
+        return
+    edited = locked.history.filter(history_id__gt=request.history_id).exists()
+    why = "the edits since then undo each other" if edited else "it has not been edited since"
+    raise TransitionNotAllowed(
+        f"{locked.policy_id} is the same as when changes were requested: {why}. Make the requested changes, then "
+        "resubmit."
+    )
 
 
 def approve(

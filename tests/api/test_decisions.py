@@ -99,7 +99,7 @@ def test_a_decision_without_if_match_is_refused_with_428(clients, records):
         ("approve", "verified", CONFIRM_ALL, "'Approved' is only possible from: Human Audit Pending"),
         ("reopen", "pending", {}, "'Reopened' is only possible from: Rejected"),
         ("approve", "pending", {"verdicts": {"market": {"verdict": "confirmed"}}}, "missing: mrv, statutory"),
-        ("resubmit", "changes_requested", {}, "has not been edited since changes were requested"),
+        ("resubmit", "changes_requested", {}, "is the same as when changes were requested: it has not been edited"),
     ],
 )
 def test_a_move_the_records_state_does_not_allow_is_refused_with_409_and_the_workflows_reason(

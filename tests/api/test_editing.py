@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+from policies import records
 from policies.exporting import render_policy
 from policies.models import Policy, ReviewState
+from reviews import workflow
 from reviews.models import ReviewAction
 from tests.api.conftest import ROLES, database_state, etag_of
 from tests.conftest import make_user
-from tests.reviews.conftest import edit
+from tests.reviews.conftest import edit, make_policy
 
 pytestmark = pytest.mark.django_db
 
@@ -109,7 +111,7 @@ def test_unknown_keys_are_kept_as_the_import_keeps_them(clients, imported):
         ({"frontmatter": {"analysis": 5}}, {"frontmatter.analysis": "must be a mapping, not the number 5"}),
         (
             {"frontmatter": {"provenance": {"reviewer": "Me"}}},
-            {"frontmatter.provenance.reviewer": "is written by the import and the review workflow, not by hand"},
+            {"frontmatter.provenance.reviewer": "is not edited by hand: the review workflow writes it when a reviewer"},
         ),
         (
             {"frontmatter": {"id": "another-id"}},
@@ -118,6 +120,7 @@ def test_unknown_keys_are_kept_as_the_import_keeps_them(clients, imported):
         ({"frontmatter": {"note": 2**60 + 1}}, {"frontmatter.note": "1152921504606846977 cannot be written exactly"}),
         ({"frontmatter": {"title": "a\x00b"}}, {"frontmatter.title": "contains a NUL character"}),
         ({"analysis": {"market": {"score": 80}}}, {"analysis": "frontmatter keys go under `frontmatter`"}),
+        ({"extra": "reviewStatus: verified"}, {"extra": "is not a field of an edit"}),
         ({"frontmatter": []}, {"frontmatter": "Expected a dictionary"}),
         ({"reason": "x" * 501}, {"reason": "no more than 500 characters"}),
     ],
@@ -132,6 +135,42 @@ def test_an_invalid_edit_is_refused_naming_each_field_and_changes_nothing(body, 
         assert message in found[field]
         assert f"field {field}: " in response.json()["detail"]
     assert database_state() == before
+
+
+# A value for each field a reviewer's approval stamps, as an editor might try to set it by hand.
+STAMPED = {"review_status": "verified", "provenance_reviewer": "Ada Editor", "provenance_last_audit_date": "2026-03-01"}
+
+
+@pytest.mark.parametrize("attr", workflow.APPROVAL_STAMP_FIELDS)
+def test_an_edit_cannot_stamp_an_approval_that_did_not_happen(attr, clients, author):
+    unreviewed = make_policy(
+        user=author,
+        policy_id="unreviewed",
+        review_status="pending",
+        provenance_reviewer="Human Audit Pending",
+        provenance_last_audit_date=None,
+    )
+    path = next(leaf.path for leaf in records.LEAVES if leaf.attr == attr)
+    change: dict = {path[-1]: STAMPED[attr]}
+    for key in reversed(path[:-1]):
+        change = {key: change}
+    before = database_state()
+    response = patch(
+        clients["editor"], {"frontmatter": change}, if_match=etag_of(unreviewed), url="/api/policies/unreviewed/"
+    )
+    assert response.status_code == 400, response.content
+    [error] = response.json()["errors"]
+    assert error["field"] == f"frontmatter.{records.dotted(path)}"
+    assert (
+        error["message"] == "is not edited by hand: the review workflow writes it when a reviewer approves the record"
+    )
+    assert database_state() == before
+    unreviewed.refresh_from_db()
+    assert (unreviewed.review_status, unreviewed.provenance_reviewer, unreviewed.provenance_last_audit_date) == (
+        "pending",
+        "Human Audit Pending",
+        None,
+    )
 
 
 def test_an_edit_without_if_match_is_refused_with_428(clients, imported):

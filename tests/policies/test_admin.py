@@ -8,6 +8,7 @@ from django.contrib.admin.views.main import ChangeList
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from policies import editing
 from policies.admin import PolicyAdmin, PolicyChangeList
 from policies.models import Policy
 from tests.conftest import make_user
@@ -92,6 +93,80 @@ def test_other_frontmatter_must_be_a_yaml_mapping(client, imported):
     assert "Not valid YAML" in response.content.decode()
     response = client.post(url, change_form_data(client, imported, extra="- a list"))
     assert "Must be a YAML mapping" in response.content.decode()
+
+
+APPROVAL_STAMP = "is not edited by hand: the review workflow writes it when a reviewer approves the record"
+
+
+@pytest.mark.parametrize(
+    ("extra", "messages"),
+    [
+        ("reviewStatus: verified", [f"reviewStatus {APPROVAL_STAMP}; remove it from here."]),
+        ("provenance:\n  reviewer: Mallory", [f"provenance.reviewer {APPROVAL_STAMP}; remove it from here."]),
+        (
+            "provenance:\n  author: Mallory",
+            [
+                "provenance.author is not edited by hand: the import writes it from the record's file; remove it "
+                "from here."
+            ],
+        ),
+        ("id: b", ["id is a field of the record: edit it in its own box, “Id”, and remove it from here."]),
+        (
+            "note: kept\nanalysis:\n  market:\n    score: 3\n  mrv:\n    label: Buffer pool",
+            [
+                "analysis.market.score is a field of the record: edit it in its own box, “Market score”, and remove "
+                "it from here.",
+                "analysis.mrv.label is a field of the record: edit it in its own box, “MRV label”, and remove it "
+                "from here.",
+            ],
+        ),
+        *(
+            (
+                extra,
+                [
+                    f"{section} is a section of the record's fields: here it may only hold keys the schema does not "
+                    "know, as a mapping; edit its fields in their own boxes."
+                ],
+            )
+            for extra, section in (
+                ("analysis: 5", "analysis"),
+                ("provenance: {}", "provenance"),
+                ("impactAnalysis: null", "impactAnalysis"),
+                ("analysis:\n  market: [1, 2]", "analysis.market"),
+            )
+        ),
+    ],
+)
+def test_other_frontmatter_refuses_a_key_the_schema_knows_naming_it_and_where_to_edit_it(
+    client, imported, extra, messages
+):
+    url = reverse("admin:policies_policy_change", args=[imported.pk])
+    response = client.post(url, change_form_data(client, imported, extra=extra))
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["extra"] == messages
+    imported.refresh_from_db()
+    assert (imported.extra, imported.market_score, imported.version, imported.history.count()) == ("", 40, 1, 1)
+
+
+def test_other_frontmatter_keeps_keys_the_schema_does_not_know_also_inside_its_sections(client, imported):
+    url = reverse("admin:policies_policy_change", args=[imported.pk])
+    extra = "series: CCS\nanalysis:\n  market:\n    confidence: high\n  newDimension:\n    score: 3\n"
+    assert client.post(url, change_form_data(client, imported, extra=extra)).status_code == 302
+    imported.refresh_from_db()
+    assert imported.extra == extra
+    data = editing.current_data(imported)
+    assert data["analysis"] == {"market": {"score": 40, "confidence": "high"}, "newDimension": {"score": 3}}
+    assert data["series"] == "CCS"
+
+
+def test_a_new_record_cannot_claim_a_review_status_through_other_frontmatter(client, editor):
+    data = {"policy_id": "new", "title": "New", "extra": "reviewStatus: verified"}
+    response = client.post(reverse("admin:policies_policy_add"), data)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["extra"] == [
+        f"reviewStatus {APPROVAL_STAMP}; remove it from here."
+    ]
+    assert not Policy.objects.filter(policy_id="new").exists()
 
 
 def test_the_history_revert_form_cannot_save(client, editor, imported):

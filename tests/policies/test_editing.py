@@ -3,6 +3,7 @@ from django.test import Client
 from django.urls import reverse
 
 from policies import editing
+from policies.forms import PolicyForm
 from policies.models import Policy, VersionConflict
 from tests.conftest import make_user
 
@@ -105,6 +106,28 @@ def test_provenance_and_review_status_are_read_only(client, editor, policy):
     assert policy.title == "Alpha, corrected"
     assert (policy.provenance_reviewer, policy.provenance_author) == ("Human Audit Pending", "")
     assert policy.provenance_last_audit_date is None and policy.review_status == "pending"
+
+
+def test_a_new_record_takes_no_review_status_or_provenance_from_the_add_form(client, editor):
+    data = {
+        "policy_id": "new",
+        "title": "New",
+        "review_status": "verified",
+        "provenance_reviewer": "Mallory",
+        "provenance_author": "Mallory",
+        "provenance_last_audit_date": "2026-01-01",
+    }
+    assert client.post(reverse("admin:policies_policy_add"), data).status_code == 302
+    created = Policy.objects.get(policy_id="new")
+    assert (created.review_status, created.provenance_reviewer, created.provenance_author) == ("", "", "")
+    assert created.provenance_last_audit_date is None
+
+
+def test_the_policy_form_has_no_field_for_what_the_import_and_the_review_workflow_write():
+    form = PolicyForm(data={"policy_id": "new", "title": "New", "review_status": "verified"})
+    assert not set(editing.NOT_EDITABLE) & set(form.fields)
+    assert form.is_valid(), form.errors
+    assert form.save(commit=False).review_status == ""
 
 
 def test_the_preview_renders_markdown_without_scripts_handlers_or_javascript_links(client, editor):

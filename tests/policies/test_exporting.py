@@ -182,6 +182,36 @@ def test_a_failed_write_leaves_the_old_file_whole_and_no_temp_file(collection, t
     assert sorted(p.name for p in target.parent.iterdir()) == [target.name]
 
 
+@pytest.fixture
+def umask(request):
+    """The process's umask set to the test's parameter for the test, and put back after it."""
+    old = os.umask(request.param)
+    yield request.param
+    os.umask(old)
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o027, 0o640)], indirect=["umask"])
+def test_a_new_file_gets_the_mode_the_umask_gives_as_open_would(collection, tmp_path, umask, mode):
+    out = tmp_path / "out"
+    export_to_folder(out, all_records=True)
+    target = out / "international" / "intl-paris-art-6-4-ccs.md"
+    assert oct(target.stat().st_mode & 0o777) == oct(mode)
+
+
+@pytest.mark.parametrize("umask", [0o022], indirect=True)
+@pytest.mark.parametrize("mode", [0o644, 0o640])
+def test_a_rewritten_file_keeps_its_mode(collection, tmp_path, umask, mode):
+    out = tmp_path / "out"
+    export_to_folder(out, all_records=True)
+    target = out / "international" / "intl-paris-art-6-4-ccs.md"
+    target.chmod(mode)
+    edit("intl-paris-art-6-4-ccs", title="Changed")
+    report = export_to_folder(out, all_records=True)
+    assert report.results[0].outcome is Outcome.WRITTEN
+    assert "title: Changed" in target.read_text(encoding="utf-8")
+    assert oct(target.stat().st_mode & 0o777) == oct(mode)
+
+
 def test_the_export_is_the_new_base_so_a_later_file_change_imports_without_conflict(collection, tmp_path):
     edit("intl-paris-art-6-4-ccs", title="Edited")
     export_to_folder(collection, all_records=True)

@@ -8,6 +8,7 @@ from policies.records import (
     RecordError,
     content_hash,
     data_from_values,
+    schema_keys,
     values_from_data,
 )
 
@@ -79,6 +80,38 @@ def test_unknown_keys_at_any_depth_are_kept_in_extra_and_written_back_in_place()
     rebuilt = data_from_values(values, data)
     assert list(rebuilt) == list(data)
     assert rebuilt["analysis"]["market"] == {"score": 60, "confidence": 0.8}
+
+
+def test_what_the_import_keeps_as_other_frontmatter_never_holds_a_key_the_schema_knows():
+    data = {
+        "id": "a",
+        "title": "T",
+        "reviewStatus": "pending",
+        "analysis": {"market": {"score": 40, "confidence": "high"}, "newDimension": {"score": 3}},
+        "provenance": {},
+        "note": {"reviewStatus": "not a field here"},
+    }
+    residue = frontmatter.load(values_from_data(data, "")["extra"])
+    assert residue == {
+        "analysis": {"market": {"confidence": "high"}, "newDimension": {"score": 3}},
+        "note": {"reviewStatus": "not a field here"},
+    }
+    assert list(schema_keys(residue)) == []
+
+
+def test_schema_keys_names_each_field_and_each_section_that_is_not_a_mapping_of_unknown_keys():
+    residue = {
+        "reviewStatus": "verified",
+        "analysis": {"market": {"score": 3, "confidence": "high"}, "mrv": None, "newDimension": {"score": 3}},
+        "provenance": {},
+        "note": {"id": "x"},
+    }
+    assert [(path, leaf and leaf.attr) for path, leaf in schema_keys(residue)] == [
+        (("reviewStatus",), "review_status"),
+        (("analysis", "market", "score"), "market_score"),
+        (("analysis", "mrv"), None),
+        (("provenance",), None),
+    ]
 
 
 def test_a_field_added_in_the_app_goes_to_its_place_in_the_collections_order():

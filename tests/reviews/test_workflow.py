@@ -8,7 +8,7 @@ from policies.models import Policy, ReviewState
 from reviews import workflow
 from reviews.workflow import DimensionCheck, NotAllowedToReview, StaleVersion, TransitionNotAllowed
 
-from .conftest import SEED_DIMENSIONS, Snapshot, approve_as_seen, edit, make_policy, put_in_state
+from .conftest import SEED_DIMENSIONS, SEED_VALUES, Snapshot, approve_as_seen, edit, make_policy, put_in_state
 
 pytestmark = pytest.mark.django_db
 
@@ -202,9 +202,35 @@ def test_refusals_need_a_comment(policy, reviewer, action, comment):
 def test_resubmitting_without_an_edit_is_refused(policy, reviewer, editor):
     workflow.request_changes(policy, user=reviewer, comment="Cite the decision.")
     before = Snapshot.of(policy)
-    with pytest.raises(TransitionNotAllowed, match="has not been edited"):
+    with pytest.raises(TransitionNotAllowed) as refused:
         workflow.resubmit(policy, user=editor)
+    assert str(refused.value) == (
+        "intl-paris-art-6-4-ccs is the same as when changes were requested: it has not been edited since. Make the "
+        "requested changes, then resubmit."
+    )
     assert Snapshot.of(policy) == before
+
+
+def test_resubmitting_after_an_edit_and_its_revert_is_refused(policy, reviewer, editor):
+    workflow.request_changes(policy, user=reviewer, comment="Cite the decision.")
+    edit(policy, user=editor, market_citation="Decision 3/CMA.3")
+    edit(policy, user=editor, market_citation=SEED_VALUES["market_citation"])
+    before = Snapshot.of(policy)
+    with pytest.raises(TransitionNotAllowed) as refused:
+        workflow.resubmit(policy, user=editor)
+    assert str(refused.value) == (
+        "intl-paris-art-6-4-ccs is the same as when changes were requested: the edits since then undo each other. "
+        "Make the requested changes, then resubmit."
+    )
+    assert Snapshot.of(policy) == before
+
+
+def test_resubmitting_after_a_change_that_stands_is_accepted(policy, reviewer, editor):
+    workflow.request_changes(policy, user=reviewer, comment="Cite the decision.")
+    edit(policy, user=editor, market_citation="Decision 3/CMA.3")
+    edit(policy, user=editor, market_citation=SEED_VALUES["market_citation"], mrv_citation="Decision 3/CMA.3")
+    event = workflow.resubmit(policy, user=editor)
+    assert (event.action, policy.state) == ("resubmit", ReviewState.PENDING)
 
 
 def test_a_command_can_move_a_record_and_is_recorded_without_an_actor(policy):
