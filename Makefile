@@ -33,7 +33,7 @@ tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.js
 
 run: setup
 	$(PY) manage.py migrate --no-input
-	$(PY) manage.py import_policies examples/policies
+	$(PY) manage.py load_example_collection
 	$(PY) manage.py create_demo_users
 	$(PY) manage.py runserver $(HOST):$(PORT)
 

@@ -1,0 +1,78 @@
+"""`make run` on a database people have worked in: it serves the app, changes nothing and loses nothing."""
+
+import io
+import re
+import shlex
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from policies.models import Policy
+from reviews import workflow
+from reviews.models import ReviewEvent
+from tests.conftest import ROOT, make_user
+
+# `migrate` runs for real, outside a test transaction; the groups its data migrations made are put back after.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+# The long-running processes the recipe ends with; every other step must be safe to run again.
+SERVING = {"runserver", "db_worker"}
+
+
+def start_up_steps() -> list[list[str]]:
+    """The `manage.py` commands of the Makefile's `run` recipe, in order, without the ones that serve."""
+    recipe = re.search(r"^run:.*\n((?:\t.*\n)+)", (ROOT / "Makefile").read_text(), re.MULTILINE)
+    assert recipe, "the Makefile has a run target"
+    steps = []
+    for line in recipe.group(1).splitlines():
+        words = shlex.split(line.strip())
+        if "manage.py" in words:
+            command = words[words.index("manage.py") + 1 :]
+            if command[0] not in SERVING:
+                steps.append(command)
+    return steps
+
+
+def run_start_up() -> str:
+    out = io.StringIO()
+    for name, *args in start_up_steps():
+        call_command(name, *args, stdout=out, stderr=io.StringIO())
+    return out.getvalue()
+
+
+def everything():
+    return (
+        list(Policy.objects.order_by("pk").values_list("policy_id", "version", "state", "content_hash")),
+        Policy.history.count(),
+        ReviewEvent.objects.count(),
+        sorted(get_user_model().objects.values_list("username", "password")),
+    )
+
+
+def test_the_start_up_steps_load_the_examples_once_and_then_change_nothing():
+    assert [step[0] for step in start_up_steps()] == ["migrate", "load_example_collection", "create_demo_users"]
+    run_start_up()
+    assert Policy.objects.count() == 41
+    first = everything()
+
+    output = run_start_up()
+
+    assert everything() == first
+    assert "the example collection was not loaded" in output
+
+
+def test_starting_again_after_a_correction_and_an_approval_keeps_both():
+    run_start_up()
+    policy = Policy.objects.get(policy_id="intl-paris-art-6-4-ccs")
+    policy.market_score = 80
+    policy.save_as(user=make_user("corrector"), reason="Per the 2024 decision")
+    reviewer = make_user("checker", perm_names=("reviews.review_policy",))
+    workflow.approve(policy, user=reviewer, expected_version=policy.version, verdicts=workflow.confirm_all(policy))
+    before = everything()
+
+    run_start_up()
+
+    assert everything() == before
+    policy.refresh_from_db()
+    assert (policy.market_score, policy.state) == (80, "verified")
