@@ -15,6 +15,7 @@ urlpatterns = [
     path("policies/<str:policy_id>/request-changes/", views.RequestChanges.as_view(), name="policy-request-changes"),
     path("policies/<str:policy_id>/reject/", views.Reject.as_view(), name="policy-reject"),
     path("policies/<str:policy_id>/reopen/", views.Reopen.as_view(), name="policy-reopen"),
+    path("policies/<str:policy_id>/withdraw/", views.Withdraw.as_view(), name="policy-withdraw"),
     path("policies/<str:policy_id>/resubmit/", views.Resubmit.as_view(), name="policy-resubmit"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path(

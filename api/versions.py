@@ -43,7 +43,8 @@ def records_with(snapshot: Snapshot) -> QuerySet[Policy]:
     queryset = Policy.objects.select_related("file", "template")
     if snapshot is Snapshot.CURRENT:
         return queryset
-    return queryset.exclude(state=ReviewState.REJECTED).filter(pk__in=_published_rows().values("id"))
+    unpublished = (ReviewState.REJECTED, ReviewState.WITHDRAWN)
+    return queryset.exclude(state__in=unpublished).filter(pk__in=_published_rows().values("id"))
 
 
 def whose_shown_version(snapshot: Snapshot, queryset: QuerySet[Policy], *conditions: Q | Any) -> QuerySet[Policy]:

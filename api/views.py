@@ -276,7 +276,13 @@ class Reject(ReviewDecision):
     decide = staticmethod(workflow.reject)
 
 
-@extend_schema_view(post=extend_schema(summary="Put a rejected record back in review"))
+@extend_schema_view(post=extend_schema(summary="Take a published record off the site, saying why"))
+class Withdraw(ReviewDecision):
+    serializer_class = decision_serializer(ReviewAction.WITHDRAW)
+    decide = staticmethod(workflow.withdraw)
+
+
+@extend_schema_view(post=extend_schema(summary="Put a rejected or withdrawn record back in review"))
 class Reopen(ReviewDecision):
     serializer_class = decision_serializer(ReviewAction.REOPEN)
     decide = staticmethod(workflow.reopen)

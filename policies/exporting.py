@@ -80,8 +80,8 @@ class RenderedPolicy:
 
 
 def published_version(policy: Policy) -> Any | None:
-    """The version of a record that is published: its newest verified one, unless the record is rejected."""
-    if policy.state == ReviewState.REJECTED:
+    """The version of a record that is published: its newest verified one, unless it is rejected or withdrawn."""
+    if policy.state in (ReviewState.REJECTED, ReviewState.WITHDRAWN):
         return None
     if policy.state == ReviewState.VERIFIED:
         return policy

@@ -61,6 +61,7 @@ class ReviewState(models.TextChoices):
     CHANGES_REQUESTED = "changes_requested", "Changes Requested"
     VERIFIED = "verified", "Verified"
     REJECTED = "rejected", "Rejected"
+    WITHDRAWN = "withdrawn", "Withdrawn"
 
 
 class PolicyQuerySet(models.QuerySet):

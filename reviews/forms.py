@@ -11,6 +11,7 @@ DECISIONS = [
     ReviewAction.REJECT,
     ReviewAction.RESUBMIT,
     ReviewAction.REOPEN,
+    ReviewAction.WITHDRAW,
 ]
 
 

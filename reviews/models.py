@@ -46,6 +46,7 @@ class ReviewAction(models.TextChoices):
     RESUBMIT = "resubmit", "Resubmitted"
     REJECT = "reject", "Rejected"
     REOPEN = "reopen", "Reopened"
+    WITHDRAW = "withdraw", "Withdrawn"
     RESTORE = "restore", "Restored an earlier version"
     EDIT = "edit", "Edited after verification"
 

@@ -81,7 +81,17 @@ MOVES: dict[str, Move] = {
         "reject",
         comment_required=True,
     ),
-    ReviewAction.REOPEN: Move(frozenset({ReviewState.REJECTED}), ReviewState.PENDING, REVIEW_PERMISSION, "reopen"),
+    ReviewAction.REOPEN: Move(
+        frozenset({ReviewState.REJECTED, ReviewState.WITHDRAWN}), ReviewState.PENDING, REVIEW_PERMISSION, "reopen"
+    ),
+    # Takes a published record off the site; only records with a published version (`_check_published`).
+    ReviewAction.WITHDRAW: Move(
+        frozenset({ReviewState.VERIFIED, ReviewState.PENDING, ReviewState.CHANGES_REQUESTED}),
+        ReviewState.WITHDRAWN,
+        REVIEW_PERMISSION,
+        "withdraw",
+        comment_required=True,
+    ),
     ReviewAction.RESTORE: Move(
         frozenset({ReviewState.PENDING, ReviewState.CHANGES_REQUESTED, ReviewState.VERIFIED}),
         ReviewState.PENDING,
@@ -125,7 +135,12 @@ def allowed_moves(policy: Policy, user: User | None) -> list[str]:
         if action not in (ReviewAction.EDIT, ReviewAction.RESTORE)
         and policy.state in move.sources
         and (user is None or user.has_perm(move.permission))
+        and (action != ReviewAction.WITHDRAW or _is_published(policy))
     ]
+
+
+def _is_published(policy: Policy) -> bool:
+    return policy.state == ReviewState.VERIFIED or policy.last_verified_version() is not None
 
 
 def own_edits_since_verified(policy: Policy, user: User | None) -> list[int]:
@@ -268,6 +283,11 @@ def _transition(
         _check_state(locked, action, move)
         if action == ReviewAction.RESUBMIT:
             _check_edited_since_changes_requested(locked)
+        if action == ReviewAction.WITHDRAW and not _is_published(locked):
+            raise TransitionNotAllowed(
+                f"{locked.policy_id} has never been verified, so nothing of it is published to withdraw; reject it "
+                "instead."
+            )
         from_state = locked.state
         locked.state = move.target
         with _workflow_save(locked, action):
@@ -385,8 +405,13 @@ def reject(policy: Policy, *, user: User | None, comment: str, expected_version:
 
 
 def reopen(policy: Policy, *, user: User | None, comment: str = "", expected_version: int | None = None) -> ReviewEvent:
-    """Put a rejected record back in the review queue."""
+    """Put a rejected or withdrawn record back in the review queue."""
     return _transition(policy, ReviewAction.REOPEN, user=user, comment=comment, expected_version=expected_version)
+
+
+def withdraw(policy: Policy, *, user: User | None, comment: str, expected_version: int | None = None) -> ReviewEvent:
+    """Take a published record off the site, saying why: no export writes it until it is reopened and approved."""
+    return _transition(policy, ReviewAction.WITHDRAW, user=user, comment=comment, expected_version=expected_version)
 
 
 def restore_version(policy: Policy, history_id: int, *, user: User | None, comment: str = "") -> ReviewEvent:

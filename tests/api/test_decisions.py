@@ -18,6 +18,7 @@ DECISIONS = [
     ("reject", "pending", {"comment": "Out of scope."}, {"reviewer", "admin"}),
     ("reopen", "rejected", {}, {"reviewer", "admin"}),
     ("resubmit", "changes_requested", {}, {"editor", "admin"}),
+    ("withdraw", "verified", {"comment": "Repealed in 2025."}, {"reviewer", "admin"}),
 ]
 
 
@@ -139,3 +140,11 @@ def test_a_rejected_record_can_be_reopened_and_then_approved_by_another_reviewer
     assert decide(clients["reviewer"], "approve", policy, CONFIRM_ALL).status_code == 200
     policy.refresh_from_db()
     assert policy.state == ReviewState.VERIFIED
+
+
+def test_a_withdrawn_record_leaves_the_published_list_and_its_file_answers_404(clients, records):
+    verified = records["verified"]
+    assert decide(clients["reviewer"], "withdraw", verified, {"comment": "Repealed."}).status_code == 200
+    listed = clients["reviewer"].get("/api/policies/").json()["results"]
+    assert verified.policy_id not in [record["id"] for record in listed]
+    assert clients["reviewer"].get(f"/api/policies/{verified.policy_id}/file/").status_code == 404

@@ -4,6 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from policies.models import Policy
+from reviews import workflow
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
@@ -99,3 +100,27 @@ def test_demo_users_get_random_passwords_once_and_a_second_run_changes_nothing()
     assert "exist already" in second
     passwords = [line.split()[-1] for line in first.splitlines()[1:]]
     assert len(set(passwords)) == 3 and all(len(p) >= 12 for p in passwords)
+
+
+def test_a_withdrawn_records_file_is_stale_for_check_and_removed_by_prune(tmp_path):
+    source, out = tmp_path / "source", tmp_path / "out"
+    source.mkdir()
+    (source / "a.md").write_text(GOOD.format(id="a", title="A"))
+    run("import_policies", str(source))
+    policy = Policy.objects.get(policy_id="a")
+    reviewer = make_user("reviewer", perm_names=("reviews.review_policy",))
+    workflow.approve(policy, user=reviewer, expected_version=policy.version, verdicts={})
+    run("export_policies", str(out))
+    workflow.withdraw(policy, user=reviewer, comment="Repealed in 2025.")
+
+    listed, listed_status = run("export_policies", str(out))
+    checked, checked_status = run("export_policies", str(out), "--check")
+    assert (out / "a.md").exists()
+    pruned, pruned_status = run("export_policies", str(out), "--prune")
+
+    assert "stale: a.md: written by an earlier export; no record's file now (--prune removes it)" in listed
+    assert (listed_status, checked_status, pruned_status) == (0, 1, 0)
+    assert "stale: a.md" in checked
+    assert "removed: a.md" in pruned
+    assert not (out / "a.md").exists()
+    assert run("export_policies", str(out), "--check")[1] == 0

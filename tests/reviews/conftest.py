@@ -137,6 +137,9 @@ def put_in_state(policy: Policy, state: str, *, reviewer, editor) -> Policy:
         workflow.request_changes(policy, user=reviewer, comment="Cite the decision number.")
     elif state == ReviewState.REJECTED:
         workflow.reject(policy, user=reviewer, comment="Out of scope.")
+    elif state == ReviewState.WITHDRAWN:
+        approve_as_seen(policy, reviewer)
+        workflow.withdraw(policy, user=reviewer, comment="Superseded by the 2025 rules.")
     policy.refresh_from_db()
     assert policy.state == state
     return policy

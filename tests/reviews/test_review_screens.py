@@ -12,13 +12,14 @@ from .conftest import SEED_DIMENSIONS, Snapshot, edit, make_policy, put_in_state
 pytestmark = pytest.mark.django_db
 
 ROLES = ["anonymous", "staff", "editor", "reviewer", "admin_member"]
-DECISIONS = ["approve", "request_changes", "reject", "resubmit", "reopen"]
+DECISIONS = ["approve", "request_changes", "reject", "resubmit", "reopen", "withdraw"]
 PERMITTED = {
     "approve": {"reviewer", "admin_member"},
     "request_changes": {"reviewer", "admin_member"},
     "reject": {"reviewer", "admin_member"},
     "reopen": {"reviewer", "admin_member"},
     "resubmit": {"editor", "admin_member"},
+    "withdraw": {"reviewer", "admin_member"},
 }
 
 
@@ -73,7 +74,8 @@ def test_review_screen_decision_matrix(role, state, action, actors, login, polic
     elif role not in PERMITTED[action]:
         assert response.status_code == 403
         assert "do not have permission" in response.content.decode()
-    elif state not in move.sources:
+    elif state not in move.sources or (action == "withdraw" and state != ReviewState.VERIFIED):
+        # Only a published record can be withdrawn: of these, only the verified one has been verified.
         assert response.status_code == 409
     else:
         assert response.status_code == 302
@@ -340,3 +342,10 @@ def test_the_record_page_shows_its_review_trail_oldest_first(client, policy, rev
     trail = content[content.index('id="review-trail"') :]
     assert trail.index("Changes requested") < trail.index("Resubmitted")
     assert "Cite the 2024 decision." in trail
+
+
+def test_a_reviewer_is_offered_withdrawal_of_a_published_record_only(login, policy, editor, reviewer):
+    client = login(reviewer)
+    assert "Withdraw from publication" not in client.get(review_url(policy)).content.decode()
+    put_in_state(policy, ReviewState.VERIFIED, reviewer=reviewer, editor=editor)
+    assert "Withdraw from publication" in client.get(review_url(policy)).content.decode()

@@ -4,8 +4,10 @@ import pytest
 from django.contrib.auth.models import AnonymousUser, Group
 from django.utils import timezone
 
+from policies.exporting import published_version
 from policies.models import Policy, ReviewState
 from reviews import workflow
+from reviews.models import ReviewAction
 from reviews.workflow import DimensionCheck, NotAllowedToReview, StaleVersion, TransitionNotAllowed
 
 from .conftest import SEED_DIMENSIONS, SEED_VALUES, Snapshot, approve_as_seen, edit, make_policy, put_in_state
@@ -325,3 +327,41 @@ def test_the_queue_leaves_out_records_the_reviewer_restored(policy, editor, admi
     assert list(workflow.review_queue(admin_member)) == [policy]
     workflow.restore_version(policy, policy.history.earliest().history_id, user=admin_member)
     assert list(workflow.review_queue(admin_member)) == []
+
+
+def test_a_reviewer_withdraws_a_published_record_saying_why_and_no_export_writes_it(policy, reviewer, editor):
+    put_in_state(policy, ReviewState.VERIFIED, reviewer=reviewer, editor=editor)
+
+    event = workflow.withdraw(policy, user=reviewer, comment="Repealed in 2025.", expected_version=policy.version)
+
+    policy.refresh_from_db()
+    assert policy.state == ReviewState.WITHDRAWN
+    assert (event.action, event.from_state, event.to_state, event.actor, event.comment) == (
+        ReviewAction.WITHDRAW,
+        ReviewState.VERIFIED,
+        ReviewState.WITHDRAWN,
+        reviewer,
+        "Repealed in 2025.",
+    )
+    assert published_version(policy) is None
+    workflow.reopen(policy, user=reviewer)
+    policy.refresh_from_db()
+    assert policy.state == ReviewState.PENDING
+
+
+def test_withdrawing_needs_a_reason_and_a_published_version(policy, reviewer):
+    with pytest.raises(workflow.TransitionNotAllowed, match="needs a comment saying why"):
+        workflow.withdraw(policy, user=reviewer, comment=" ")
+    with pytest.raises(workflow.TransitionNotAllowed, match="nothing of it is published to withdraw"):
+        workflow.withdraw(policy, user=reviewer, comment="Repealed.")
+    policy.refresh_from_db()
+    assert (policy.state, policy.review_events.count()) == (ReviewState.PENDING, 0)
+    assert ReviewAction.WITHDRAW not in workflow.allowed_moves(policy, reviewer)
+
+
+def test_an_editor_cannot_withdraw(policy, reviewer, editor):
+    put_in_state(policy, ReviewState.VERIFIED, reviewer=reviewer, editor=editor)
+    with pytest.raises(workflow.NotAllowedToReview):
+        workflow.withdraw(policy, user=editor, comment="Repealed.")
+    policy.refresh_from_db()
+    assert policy.state == ReviewState.VERIFIED

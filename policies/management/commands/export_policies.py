@@ -11,8 +11,10 @@ from policies.models import Policy
 class Command(BaseCommand):
     help = (
         "Write policy records as Markdown files below OUT_DIR, each at the path it was imported from (else "
-        "<id>.md). By default only published content: each record's last verified version, never a rejected "
-        "record. Unchanged files are not rewritten; every write is atomic."
+        "<id>.md). By default only published content: each record's last verified version, never a rejected or "
+        "withdrawn record. Unchanged files are not rewritten; every write is atomic. Files an earlier export wrote "
+        "that no record's file is any more (withdrawn, deleted) are listed as stale; --prune removes them. Files "
+        "the app did not write are never touched."
     )
 
     def add_arguments(self, parser):
@@ -21,10 +23,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--check",
             action="store_true",
-            help="Write nothing; list the files that would change and exit 1 if there are any.",
+            help="Write nothing; list the files that would change or are stale and exit 1 if there are any.",
+        )
+        parser.add_argument(
+            "--prune", action="store_true", help="Remove the stale files: ones an earlier export wrote, no longer used."
         )
 
-    def handle(self, *args, out_dir, all, check, **options):
+    def handle(self, *args, out_dir, all, check, prune, **options):
         folder = Path(out_dir)
         if folder.exists() and not folder.is_dir():
             raise CommandError(f"{out_dir} is not a folder.")
@@ -41,6 +46,7 @@ class Command(BaseCommand):
                 folder,
                 all_records=all,
                 check=check,
+                prune=prune,
                 progress=lambda items: progress(items, total=total, label="Exporting"),
             )
         except LockBusy as error:
@@ -49,9 +55,11 @@ class Command(BaseCommand):
             if result.outcome is not Outcome.UNCHANGED:
                 style = self.style.ERROR if result.outcome is Outcome.FAILED else str
                 detail = f": {result.message}" if result.message else ""
+                if result.outcome is Outcome.STALE and not check:
+                    detail += " (--prune removes it)"
                 self.stdout.write(style(f"{result.outcome}: {result.path}{detail}"))
         self.stdout.write("")
         counts = {**report.counts, "not published": report.skipped}
         self.stdout.write(summary_table(counts, [*(o.value for o in Outcome), "not published"]))
-        if not report.ok or (check and report.counts[Outcome.WOULD_CHANGE]):
+        if not report.ok or (check and report.changes_pending):
             raise SystemExit(1)
