@@ -124,6 +124,22 @@ def test_the_admin_import_accepts_a_zip(client, editor):
     assert Policy.objects.get().file.path == "records/a.md"
 
 
+def test_a_small_zip_holding_an_alias_bomb_is_refused_through_the_upload_with_line_and_column(client, editor):
+    text = "---\nid: bomb\ntitle: T\nlong: &long " + "x" * 1_500_000 + "\ntags: [" + ", ".join(["*long"] * 400)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("bomb.md", text + "]\n---\n")
+    assert len(buffer.getvalue()) < 10_000
+    upload = SimpleUploadedFile("bomb.zip", buffer.getvalue(), content_type="application/zip")
+    response = client.post(reverse("admin:policies_policy_import"), {"files": [upload]})
+    assert response.status_code == 200
+    assert [(r.name, r.outcome) for r in response.context["report"].results] == [("bomb.zip:bomb.md", "rejected")]
+    assert "line 5, column 8, field tags[0]: aliases expand the text to more than 2,097,152 characters" in (
+        response.content.decode()
+    )
+    assert not Policy.objects.exists()
+
+
 def test_a_viewer_can_neither_open_nor_post_the_import(client):
     client.force_login(make_user("viewer", perm_names=("policies.view_policy",)))
     url = reverse("admin:policies_policy_import")
