@@ -126,13 +126,23 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 
 LOGIN_URL = "admin:login"
 
-# Uploads of policy files through the admin are bounded by the importer's own limits; this only stops Django
-# from buffering absurd requests.
-DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
-
-# Policy files larger than this are refused before they are parsed.
+# Policy files larger than this are refused before they are parsed, and so are files whose aliases would
+# expand their text beyond it.
 POLICY_FILE_MAX_BYTES = int(os.environ.get("POLICY_FILE_MAX_BYTES", str(2 * 1024 * 1024)))
+
+# The admin's import runs inside the request, which gunicorn ends after 30 s: one upload may hold this many
+# files (zip members counted) and bytes of them, uncompressed (policies/uploads.py). Uploaded through the admin
+# on 2 cores (SQLite), 500 generated records (6.7 MB) took 1.7-1.9 s new and 3.4 s changed, ten 2 MB files of
+# 130,000 facility ids each (20 MB) 2.9 s: room for a busy machine. `manage.py import_policies` has no limit.
+WEB_IMPORT_MAX_FILES = int(os.environ.get("WEB_IMPORT_MAX_FILES", "500"))
+WEB_IMPORT_MAX_BYTES = int(os.environ.get("WEB_IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
+# Django answers a request with more files than this with a bare 400, before any view runs. One more than the
+# import takes lets the import's own limit see the file too many and say what to do instead.
+DATA_UPLOAD_MAX_NUMBER_FILES = WEB_IMPORT_MAX_FILES + 1
+# Form fields other than files (a record's texts in the change form); uploaded files do not count here.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
+# Uploaded files larger than this are spooled to a temporary file rather than held in memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # Deployment: HTTPS only. Each default follows DJANGO_DEBUG and can be overridden, e.g. to serve plain HTTP on
 # loopback behind a TLS-terminating proxy.

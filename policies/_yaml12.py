@@ -3,7 +3,9 @@
 PyYAML's loaders speak YAML 1.1 (``NO`` is False, ``012`` is 10) and keep the last of two duplicate keys;
 our files are read by js-yaml 4 (``load`` with its default schema) and written by ``dump(data,
 {lineWidth: -1})``. This module composes values from libyaml events itself, with an explicit stack, so that
-resolution, duplicate keys, depth and alias expansion are all decided here, before any memory is spent.
+resolution, duplicate keys, depth and alias expansion are all decided here, before any memory is spent: an
+alias is counted as the nodes and characters of text it repeats before it is expanded, and what is read is
+refused once it would hold more than the limits allow.
 
 Python shapes: mappings are ``dict`` (keys are ``str``, as in a JS object), sequences ``list``, ``!!binary``
 is ``bytes``, a date-only timestamp is a ``date`` and any other timestamp an aware UTC ``datetime`` with
@@ -278,6 +280,7 @@ class _Frame:
         "overridable",
         "path",
         "tag",
+        "text_at_start",
         "value",
     )
 
@@ -288,6 +291,7 @@ class _Frame:
         anchor: str | None,
         tag: str | None,
         count: int,
+        text: int,
         path: tuple[str | int, ...],
         layout: Layout | None,
     ) -> None:
@@ -296,6 +300,7 @@ class _Frame:
         self.anchor = anchor
         self.tag = tag
         self.count_at_start = count
+        self.text_at_start = text
         self.path = path
         self.key: Any = NO_DOCUMENT  # no pending key
         self.key_merge = False
@@ -356,14 +361,19 @@ def js_key_order(mapping: dict[str, Any]) -> dict[str, Any]:
 
 
 class Composer:
-    def __init__(self, text: str, *, max_depth: int, max_nodes: int, record: bool = False) -> None:
+    def __init__(self, text: str, *, max_depth: int, max_nodes: int, max_text: int, record: bool = False) -> None:
         self.text, self.restore = _shield_breaks(text)
         self.max_depth = max_depth
         self.max_nodes = max_nodes
+        # Text a document spells out is bounded by the size of the file; the limit is for what aliases repeat,
+        # so a document without aliases is never refused (it reads back under any smaller limit, too).
+        self.max_text = max(max_text, len(text))
         self.record = record
         self.nodes = 0
+        self.text_read = 0  # characters of scalars (keys too), each alias counting all the text it repeats
         self.merge_work = 0
-        self.anchors: dict[str, tuple[Any, int] | None] = {}
+        # An anchor's value with the nodes and characters of text it holds; None while it is being read.
+        self.anchors: dict[str, tuple[Any, int, int] | None] = {}
         self.stack: list[_Frame] = []
         self.root: Any = NO_DOCUMENT
         self.root_layout: Layout | None = None
@@ -404,10 +414,13 @@ class Composer:
     def _fail(self, message: str, mark: Any, path: tuple[str | int, ...] | None = None) -> YamlProblem:
         return YamlProblem(message, mark.line, mark.column, self._path() if path is None else path)
 
-    def _count(self, amount: int, mark: Any) -> None:
-        self.nodes += amount
+    def _count(self, nodes: int, text: int, mark: Any) -> None:
+        self.nodes += nodes
         if self.nodes > self.max_nodes:
             raise self._fail(f"more than {self.max_nodes} nodes once aliases are expanded", mark)
+        self.text_read += text
+        if self.text_read > self.max_text:
+            raise self._fail(f"aliases expand the text to more than {self.max_text:,} characters, the limit", mark)
 
     def _run(self) -> None:
         parser = CParser(self.text)
@@ -421,7 +434,7 @@ class Composer:
             event: Any = get_event()
             kind = type(event)
             if kind is ScalarEvent:
-                self._count(1, event.start_mark)
+                self._count(1, len(event.value), event.start_mark)
                 value, merge = self._scalar(event)
                 layout = None
                 if record:
@@ -434,12 +447,12 @@ class Composer:
                         defines_anchor=event.anchor is not None,
                     )
                 if event.anchor is not None:
-                    self.anchors[event.anchor] = (value, 1)
+                    self.anchors[event.anchor] = (value, 1, len(event.value))
                 self._attach(value, merge, layout, event.start_mark)
             elif kind is MappingStartEvent or kind is SequenceStartEvent:
                 if len(stack) >= self.max_depth:
                     raise self._fail(f"collections nested deeper than {self.max_depth}", event.start_mark)
-                self._count(1, event.start_mark)
+                self._count(1, 0, event.start_mark)
                 is_map = kind is MappingStartEvent
                 self._check_collection_tag(event, is_map)
                 if event.anchor is not None:
@@ -453,13 +466,23 @@ class Composer:
                         defines_anchor=event.anchor is not None,
                     )
                 stack.append(
-                    _Frame({} if is_map else [], is_map, event.anchor, event.tag, self.nodes, self._path(), layout)
+                    _Frame(
+                        {} if is_map else [],
+                        is_map,
+                        event.anchor,
+                        event.tag,
+                        self.nodes,
+                        self.text_read,
+                        self._path(),
+                        layout,
+                    )
                 )
             elif kind is MappingEndEvent or kind is SequenceEndEvent:
                 frame = stack.pop()
                 value = self._finish_collection(frame, event.start_mark)
                 if frame.anchor is not None:
-                    self.anchors[frame.anchor] = (value, self.nodes - frame.count_at_start + 1)
+                    nodes = self.nodes - frame.count_at_start + 1
+                    self.anchors[frame.anchor] = (value, nodes, self.text_read - frame.text_at_start)
                 layout = frame.layout
                 if layout is not None and layout.flow:
                     layout.end = _pos(event.end_mark)
@@ -470,7 +493,7 @@ class Composer:
                     raise self._fail(f"unidentified alias {event.anchor!r}", event.start_mark)
                 if target is None:
                     raise self._fail(f"recursive alias {event.anchor!r} is not supported", event.start_mark)
-                self._count(target[1], event.start_mark)
+                self._count(target[1], target[2], event.start_mark)
                 layout = Layout("alias", False, _pos(event.start_mark), _pos(event.end_mark)) if record else None
                 self._attach(_copy(target[0]), False, layout, event.start_mark)
             elif kind is DocumentStartEvent:
@@ -629,9 +652,15 @@ def _js_key_or_fail(composer: Composer, value: Any, mark: Any) -> str:
         raise composer._fail(problem.message, mark) from None
 
 
-def compose(text: str, *, max_depth: int, max_nodes: int, record: bool = False) -> tuple[Any, Layout | None]:
-    """One YAML document as js-yaml 4 loads it (NO_DOCUMENT for an empty stream), and optionally its layout."""
-    composer = Composer(text, max_depth=max_depth, max_nodes=max_nodes, record=record)
+def compose(
+    text: str, *, max_depth: int, max_nodes: int, max_text: int, record: bool = False
+) -> tuple[Any, Layout | None]:
+    """One YAML document as js-yaml 4 loads it (NO_DOCUMENT for an empty stream), and optionally its layout.
+
+    Refused (YamlProblem) once it would hold more than `max_nodes` nodes or `max_text` characters of text (keys
+    included) with every alias expanded, counted before the alias is; `max_text` is at least the text's length.
+    """
+    composer = Composer(text, max_depth=max_depth, max_nodes=max_nodes, max_text=max_text, record=record)
     return composer.compose(), composer.root_layout
 
 

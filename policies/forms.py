@@ -6,16 +6,19 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import capfirst
 
-from policies import editing, frontmatter, records
+from policies import editing, frontmatter, records, uploads
 from policies.models import ANALYSIS_DIMENSIONS, Policy
 from policies.records import CONTENT_FIELDS
 from policies.rendering import render_markdown
+from policies.sources import SourceFile, iter_uploads
 
 TEXT_FIELDS = (models.CharField, models.TextField)
 LIST_FIELDS = ("sectors", "tags", "supersedes", "clusters", "related_facilities")
@@ -228,6 +231,9 @@ class MultipleFileField(forms.FileField):
 
 
 class ImportForm(forms.Form):
+    """The files to import (cleaned as the `SourceFile`s they hold), if the upload is small enough to import
+    within the request; `upload` is the `UploadLimit` that read it."""
+
     files = MultipleFileField(
         widget=MultipleFileInput(attrs={"accept": ".md,.markdown,.zip"}),
         help_text="Markdown files (.md) or zip archives of them.",
@@ -236,6 +242,24 @@ class ImportForm(forms.Form):
     force = forms.BooleanField(
         required=False, help_text="Take the file even where the record was edited in the app since."
     )
+
+    def __init__(self, *args: Any, upload: uploads.UploadLimit | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.upload = upload
+        if upload is not None and upload.exceeded:
+            # Django kept only the files before the limit, perhaps none: `clean_files` refuses them all.
+            self.fields["files"].required = False
+
+    def clean_files(self) -> list[SourceFile]:
+        if self.upload is not None and self.upload.exceeded:
+            raise ValidationError(uploads.too_large(self.upload.exceeded), code="too_large")
+        sources = list(iter_uploads(self.cleaned_data["files"]))
+        if len(sources) > settings.WEB_IMPORT_MAX_FILES:
+            raise ValidationError(uploads.too_large(f"{len(sources):,} files"), code="too_many_files")
+        size = sum(source.size for source in sources)
+        if size > settings.WEB_IMPORT_MAX_BYTES:
+            raise ValidationError(uploads.too_large(f"{filesizeformat(size)} of policy files"), code="too_large")
+        return sources
 
 
 class ExportForm(forms.Form):

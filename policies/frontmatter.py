@@ -49,6 +49,9 @@ class FrontmatterError(ValueError):
 class Limits:
     max_depth: int = 64  # nesting depth of collections
     max_nodes: int = 200_000  # nodes after alias expansion, checked while composing
+    # Characters of text (keys and values) after alias expansion, checked while composing: callers pass the
+    # file size limit, so that aliases never make a record larger than a file may be (2 MB, its default).
+    max_text: int = 2 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -105,7 +108,13 @@ def _error(problem: YamlProblem, first_line: int) -> FrontmatterError:
 
 def _compose(yaml_text: str, limits: Limits, first_line: int, record: bool = False) -> tuple[Any, Layout | None]:
     try:
-        return _yaml12.compose(yaml_text, max_depth=limits.max_depth, max_nodes=limits.max_nodes, record=record)
+        return _yaml12.compose(
+            yaml_text,
+            max_depth=limits.max_depth,
+            max_nodes=limits.max_nodes,
+            max_text=limits.max_text,
+            record=record,
+        )
     except YamlProblem as problem:
         raise _error(problem, first_line) from None
 

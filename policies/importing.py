@@ -474,7 +474,7 @@ def _parse(raw: bytes) -> frontmatter.Document:
         line, column = _position(raw, error.start)
         raise _Rejected(f"line {line}, column {column}: is not valid UTF-8 (byte 0x{raw[error.start]:02x})") from None
     try:
-        return frontmatter.parse(text)
+        return frontmatter.parse(text, limits=frontmatter.Limits(max_text=settings.POLICY_FILE_MAX_BYTES))
     except frontmatter.FrontmatterError as error:
         raise _Rejected(str(error)) from None
 

@@ -6,6 +6,7 @@ import pytest
 from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 
 from policies import editing
@@ -197,6 +198,109 @@ def test_the_admin_import_accepts_a_zip(client, editor):
     upload = SimpleUploadedFile("bundle.zip", buffer.getvalue(), content_type="application/zip")
     client.post(reverse("admin:policies_policy_import"), {"files": [upload]})
     assert Policy.objects.get().file.path == "records/a.md"
+
+
+def test_a_small_zip_holding_an_alias_bomb_is_refused_through_the_upload_with_line_and_column(client, editor):
+    text = "---\nid: bomb\ntitle: T\nlong: &long " + "x" * 1_500_000 + "\ntags: [" + ", ".join(["*long"] * 400)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("bomb.md", text + "]\n---\n")
+    assert len(buffer.getvalue()) < 10_000
+    upload = SimpleUploadedFile("bomb.zip", buffer.getvalue(), content_type="application/zip")
+    response = client.post(reverse("admin:policies_policy_import"), {"files": [upload]})
+    assert response.status_code == 200
+    assert [(r.name, r.outcome) for r in response.context["report"].results] == [("bomb.zip:bomb.md", "rejected")]
+    assert "line 5, column 8, field tags[0]: aliases expand the text to more than 2,097,152 characters" in (
+        response.content.decode()
+    )
+    assert not Policy.objects.exists()
+
+
+def markdown_files(count, start=0):
+    return [
+        SimpleUploadedFile(f"p{n}.md", GOOD.format(id=f"p{n}", title=f"P{n}").encode())
+        for n in range(start, start + count)
+    ]
+
+
+def zip_of(count, start=0, size=0):
+    """A zip of `count` records, each padded to at least `size` bytes."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for n in range(start, start + count):
+            archive.writestr(f"p{n}.md", GOOD.format(id=f"p{n}", title=f"P{n}").ljust(size, "x"))
+    return SimpleUploadedFile(f"bundle-{start}.zip", buffer.getvalue(), content_type="application/zip")
+
+
+def assert_refused_on_the_form(response, holds):
+    """The import page with the form, saying what the upload held and where larger collections go."""
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert f"This upload holds {holds}" in content
+    assert "manage.py import_policies" in content
+    assert 'id="import-form"' in content and 'type="file"' in content
+    assert response.context["report"] is None
+
+
+def test_an_upload_of_more_files_than_the_web_import_takes_is_refused_before_any_is_imported(
+    client, editor, imported, settings
+):
+    settings.WEB_IMPORT_MAX_FILES = 3
+    changed = SimpleUploadedFile("a.md", GOOD.format(id="a", title="Changed").encode())
+    response = client.post(reverse("admin:policies_policy_import"), {"files": [changed, *markdown_files(3)]})
+    assert_refused_on_the_form(response, "more than 3 files")
+    assert list(Policy.objects.values_list("policy_id", "title", "version")) == [("a", "Alpha", 1)]
+
+
+def test_zip_members_count_as_files_toward_the_limit(client, editor, settings):
+    settings.WEB_IMPORT_MAX_FILES = 3
+    response = client.post(reverse("admin:policies_policy_import"), {"files": [*markdown_files(1), zip_of(3, 1)]})
+    assert_refused_on_the_form(response, "4 files")
+    assert not Policy.objects.exists()
+
+
+def test_an_upload_whose_files_come_to_more_bytes_than_the_limit_uncompressed_is_refused(client, editor, settings):
+    settings.WEB_IMPORT_MAX_BYTES = 1000
+    upload = zip_of(2, size=600)
+    assert upload.size < 1000
+    response = client.post(reverse("admin:policies_policy_import"), {"files": [upload]})
+    assert_refused_on_the_form(response, "1.2\xa0KB of policy files")
+    assert not Policy.objects.exists()
+
+
+def test_an_upload_larger_than_the_limit_is_refused_without_being_read_to_the_end(client, editor, settings):
+    settings.WEB_IMPORT_MAX_BYTES = 1000
+    upload = SimpleUploadedFile("big.md", GOOD.format(id="big", title="B" * 5000).encode())
+    response = client.post(reverse("admin:policies_policy_import"), {"files": [upload]})
+    assert_refused_on_the_form(response, "more than 1000\xa0bytes")
+    assert not Policy.objects.exists()
+
+
+def test_an_upload_at_the_limits_is_imported(client, editor, settings):
+    files = markdown_files(3)
+    settings.WEB_IMPORT_MAX_FILES = 3
+    settings.WEB_IMPORT_MAX_BYTES = sum(upload.size for upload in files)
+    response = client.post(reverse("admin:policies_policy_import"), {"files": files})
+    assert response.context["report"].counts["created"] == 3
+
+
+def test_more_files_than_django_itself_reads_in_one_request_get_the_same_message_not_a_bare_400(client, editor):
+    response = client.post(reverse("admin:policies_policy_import"), {"files": markdown_files(1000)})
+    assert_refused_on_the_form(response, "more than 500 files")
+    assert not Policy.objects.exists()
+
+
+def test_the_upload_limit_holds_while_the_csrf_token_is_checked(editor, settings):
+    # Django reads the upload for the CSRF check: the limit must be in place before that.
+    settings.WEB_IMPORT_MAX_FILES = 3
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(editor)
+    url = reverse("admin:policies_policy_import")
+    token = client.get(url).context["csrf_token"]
+    response = client.post(url, {"csrfmiddlewaretoken": token, "files": markdown_files(5)})
+    assert_refused_on_the_form(response, "more than 3 files")
+    assert client.post(url, {"files": markdown_files(1)}).status_code == 403
+    assert not Policy.objects.exists()
 
 
 def test_a_viewer_can_neither_open_nor_post_the_import(client):

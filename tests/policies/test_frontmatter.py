@@ -265,6 +265,41 @@ def test_a_small_limit_bounds_alias_expansion() -> None:
         load(text, limits=Limits(max_nodes=10))
 
 
+def test_a_long_text_repeated_by_aliases_is_refused_where_it_passes_the_limit() -> None:
+    # A 1.5 MB file (1.7 KB zipped) that would read as 600 MB of text.
+    text = "---\nid: bomb\nlong: &long " + "x" * 1_500_000 + "\ntags: [" + ", ".join(["*long"] * 400) + "]\n---\n"
+    with pytest.raises(FrontmatterError) as refused:
+        parse(text)
+    assert (refused.value.line, refused.value.column, refused.value.field) == (4, 8, "tags[0]")
+    assert refused.value.message == "aliases expand the text to more than 2,097,152 characters, the limit"
+
+
+def test_an_alias_counts_all_the_text_its_anchor_holds_keys_and_aliases_within_it_included() -> None:
+    # a: 1 + 20 characters; b: 1 + 42 (k, l and twice the text of a); c: 1 + 42 + 42. 149 in all.
+    text = "a: &a [xxxxxxxxxx, yyyyyyyyyy]\nb: &b {k: *a, l: *a}\nc: [*b, *b]\n"
+    assert load(text, limits=Limits(max_text=149))["c"][1] == {
+        "k": ["xxxxxxxxxx", "yyyyyyyyyy"],
+        "l": ["xxxxxxxxxx", "yyyyyyyyyy"],
+    }
+    with pytest.raises(FrontmatterError, match="more than 148 characters") as refused:
+        load(text, limits=Limits(max_text=148))
+    assert (refused.value.line, refused.value.column, refused.value.field) == (3, 9, "c[1]")
+
+
+def test_merge_keys_count_the_text_their_aliases_bring() -> None:
+    # base: 4 + 44 characters; one: 3 + 2 + 44; two: 3 + 2 + 44 + 44. 190 in all.
+    text = "base: &base {note: " + "n" * 40 + "}\none:\n  <<: *base\ntwo:\n  <<: [*base, *base]\n"
+    assert load(text, limits=Limits(max_text=190))["two"] == {"note": "n" * 40}
+    with pytest.raises(FrontmatterError, match="more than 189 characters") as refused:
+        load(text, limits=Limits(max_text=189))
+    assert (refused.value.line, refused.value.column, refused.value.field) == (5, 15, "two.<<[1]")
+
+
+def test_a_document_is_never_refused_for_text_it_spells_out_itself() -> None:
+    # Only aliases can take the text past the limit; what the file holds is bounded by the file size limit.
+    assert load("a: " + "x" * 500 + "\n", limits=Limits(max_text=100)) == {"a": "x" * 500}
+
+
 def test_aliases_are_expanded_into_independent_copies() -> None:
     data = load("a: &a {x: [1]}\nb: *a\n")
     data["b"]["x"].append(2)

@@ -239,6 +239,40 @@ def test_a_file_over_the_size_limit_is_rejected_before_it_is_read(tmp_path, sett
     assert "over the limit of 1,000 bytes" in result.message
 
 
+def alias_bomb(policy_id: str, size: int, aliases: int) -> str:
+    """A record whose anchored text of `size` characters is repeated by `aliases` aliases."""
+    repeated = ", ".join(["*long"] * aliases)
+    return f"---\nid: {policy_id}\ntitle: T\nlong: &long {'x' * size}\ntags: [{repeated}]\n---\n"
+
+
+def test_a_file_whose_aliases_expand_past_the_file_size_limit_is_rejected_with_line_and_column(tmp_path):
+    write(tmp_path, "good.md", MINIMAL.format(id="good", title="Good"))
+    run_import(tmp_path / "good.md")
+    before = database_state()
+    # 1.5 MB, which would read as 600 MB.
+    write(tmp_path, "bomb.md", alias_bomb("bomb", 1_500_000, 400))
+    result = only_result(run_import(tmp_path / "bomb.md"))
+    assert result.outcome is Outcome.REJECTED
+    assert result.message == (
+        "line 5, column 8, field tags[0]: aliases expand the text to more than 2,097,152 characters, the limit"
+    )
+    assert database_state() == before
+
+
+def test_the_limit_on_expanded_text_is_the_file_size_limit(tmp_path, settings):
+    settings.POLICY_FILE_MAX_BYTES = 10_000
+    # Keys and text come to 3,017 characters, and each alias adds 3,000.
+    write(tmp_path, "a.md", alias_bomb("a", 3_000, 2))
+    write(tmp_path, "b.md", alias_bomb("b", 3_000, 3))
+    fits, too_long = run_import(tmp_path).results
+    assert fits.outcome is Outcome.CREATED
+    assert too_long.outcome is Outcome.REJECTED
+    assert too_long.message == (
+        "line 5, column 22, field tags[2]: aliases expand the text to more than 10,000 characters, the limit"
+    )
+    assert Policy.objects.get().policy_id == "a"
+
+
 def test_two_files_with_the_same_id_reject_the_second_naming_the_first(tmp_path):
     write(tmp_path, "a.md", MINIMAL.format(id="same", title="One"))
     write(tmp_path, "b.md", MINIMAL.format(id="same", title="Two"))
