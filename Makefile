@@ -34,6 +34,7 @@ tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.js
 run: setup
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_example_collection
+	$(PY) manage.py check_policies --if-owed
 	$(PY) manage.py create_demo_users
 	$(PY) manage.py runserver $(HOST):$(PORT)
 

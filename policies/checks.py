@@ -30,7 +30,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 
 from policies import locks
-from policies.models import ANALYSIS_DIMENSIONS, HUMAN_AUDIT_PENDING, Policy, PolicyWarning
+from policies.models import ANALYSIS_DIMENSIONS, HUMAN_AUDIT_PENDING, CollectionCheckOwed, Policy, PolicyWarning
 
 # Shorter texts (a label such as "Tax credit" or "税收抵免") are shared by unrelated records as a matter of course.
 # Measured in display columns, a CJK character taking two, so that the limit means the same in either script.
@@ -430,6 +430,7 @@ def _refresh_collection(
             for row in Policy.objects.filter(pk__in=chunk).order_by("policy_id").values("pk", *CHECKED_FIELDS):
                 store(row, check_record(row, collection))
         PolicyWarning.objects.bulk_create(pending)
+        CollectionCheckOwed.objects.all().delete()
 
 
 def _existing_ids(ids: set[str]) -> set[str]:
@@ -533,6 +534,7 @@ class _Deferred:
     saved: bool = False
     checked: dict[int, tuple[int, tuple[Warning, ...]]] = field(default_factory=dict)
     warnings: dict[Warning, Warning] = field(default_factory=dict)
+    batch: set[int] = field(default_factory=set)  # noted since the last `store_batch_warnings`
 
 
 _deferred: ContextVar[_Deferred | None] = ContextVar("policies_checks_deferred", default=None)
@@ -540,9 +542,12 @@ _deferred: ContextVar[_Deferred | None] = ContextVar("policies_checks_deferred",
 
 @contextmanager
 def deferred_refresh() -> Iterator[None]:
-    """Saves inside the block leave warnings alone; leaving it refreshes the whole collection once, if any saved.
+    """Saves inside the block leave warnings alone; leaving it refreshes the whole collection once, if any saved
+    or if a check an earlier block owes is still undone.
 
-    For bulk writes (imports): refreshing around each of thousands of saves would cost far more than once.
+    For bulk writes (imports): refreshing around each of thousands of saves would cost far more than once. The
+    writer calls `store_batch_warnings` in each of its transactions, so that a block killed midway leaves every
+    record it stored with its own warnings and the collection's check owed (`CollectionCheckOwed`).
     """
     if _deferred.get() is not None:
         yield
@@ -553,7 +558,7 @@ def deferred_refresh() -> Iterator[None]:
         yield
     finally:
         _deferred.reset(token)
-        if deferred.saved:
+        if deferred.saved or CollectionCheckOwed.objects.exists():
             _refresh_collection(checked=deferred.checked)
 
 
@@ -569,6 +574,29 @@ def note_checked(policy: Policy, warnings: list[Warning]) -> None:
         # Kept for every record of the import: equal warnings (most are the same few) are kept once.
         shared = tuple(deferred.warnings.setdefault(warning, warning) for warning in warnings)
         deferred.checked[policy.pk] = (policy.version, shared)
+        deferred.batch.add(policy.pk)
+
+
+def store_batch_warnings() -> None:
+    """Inside `deferred_refresh`, in the writer's transaction: store the warnings of the records noted since the
+    last call (their own content's; the block's end compares them with the collection) and owe that check."""
+    deferred = _deferred.get()
+    if deferred is None or not deferred.batch:
+        return
+    found = {pk: list(deferred.checked[pk][1]) for pk in deferred.batch}
+    deferred.batch.clear()
+    PolicyWarning.objects.filter(policy_id__in=list(found)).delete()
+    _store(found)
+    if not CollectionCheckOwed.objects.exists():
+        CollectionCheckOwed.objects.create()
+
+
+def settle_owed_check() -> bool:
+    """Check the whole collection if an interrupted import left that owed; whether it did."""
+    if not CollectionCheckOwed.objects.exists():
+        return False
+    _refresh_collection()
+    return True
 
 
 def refresh_after_save(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> None:

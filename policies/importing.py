@@ -247,6 +247,8 @@ def _store_batch(
                     stored[item.file_sha256] = _store_one(
                         item, existing.get(item.policy_id), user=user, origin=origin, force=force, dry_run=dry_run
                     )
+            if not dry_run:
+                checks.store_batch_warnings()
     for policy in existing.values():
         policy.forget_related()
     results = []
@@ -525,6 +527,7 @@ def _store(item: _Parsed, policy: Policy | None, *, user, origin: str, force: bo
     if force:
         changed = list(records.changed_fields(ours, values))
         _take(item, policy, changed, user=user, reason=f"{reason}, taken whole: {records.paths(changed)}")
+        checks.note_checked(policy, item.warnings)
         return FileResult(source.shown, Outcome.UPDATED, f"taken whole: {records.paths(changed)}", policy_id)
     merge = merging.merge(merging.closest_base(values, known_contents(policy)), ours, values)
     if merge.conflicts:
@@ -552,6 +555,7 @@ def _store(item: _Parsed, policy: Policy | None, *, user, origin: str, force: bo
         reason=f"{reason}, merged with the app's changes since {merge.base.label}: took {taken} from the file, "
         f"kept {kept} from the app",
     )
+    checks.note_checked(policy, checks.check_values(records.policy_values(policy)))
     return FileResult(
         source.shown,
         Outcome.MERGED,

@@ -563,3 +563,20 @@ class ImportConflict(models.Model):
     @property
     def field_names(self) -> list[str]:
         return [entry["field"] for entry in self.fields]
+
+
+class CollectionCheckOwed(models.Model):
+    """A check of the whole collection that an import started and did not finish (it was killed).
+
+    Written in the transaction of an import's first stored batch, deleted in the transaction of the check that
+    settles it: the import's own at its end, or, after a kill, the next import's, `check_policies` or the start-up
+    steps' (`check_policies --if-owed`). Until then each stored record has the warnings of its own content.
+    """
+
+    since = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"owed since {self.since:%Y-%m-%d %H:%M}"

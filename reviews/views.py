@@ -76,7 +76,7 @@ def review(request: HttpRequest, object_id: str, *, model_admin: ModelAdmin) -> 
         "dimensions": _dimensions(policy),
         "baseline": baseline,
         "changes": changes_since_verified(policy, baseline) if baseline is not None else None,
-        "allowed": workflow.allowed_moves(policy, request.user),
+        "allowed": workflow.allowed_moves(policy, request.user, last_verified=baseline),
         "own_edits": own_edits,
         "events": policy.review_events.select_related("actor").prefetch_related("verdicts")[:20],
         "queue_url": reverse("admin:policies_policy_review_queue"),

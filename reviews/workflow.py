@@ -127,15 +127,27 @@ def dimensions_present(policy: Any) -> list[str]:
     ]
 
 
-def allowed_moves(policy: Policy, user: User | None) -> list[str]:
-    """The moves the user may try on the record in its current state (four eyes is checked on approval)."""
+_UNREAD: Any = object()
+
+
+def allowed_moves(policy: Policy, user: User | None, *, last_verified: Any = _UNREAD) -> list[str]:
+    """The moves the user may try on the record in its current state (four eyes is checked on approval).
+
+    `last_verified`: the record's `last_verified_version()` (None included), if the caller has read it already.
+    """
+
+    def published() -> bool:
+        if last_verified is _UNREAD:
+            return _is_published(policy)
+        return policy.state == ReviewState.VERIFIED or last_verified is not None
+
     return [
         action
         for action, move in MOVES.items()
         if action not in (ReviewAction.EDIT, ReviewAction.RESTORE)
         and policy.state in move.sources
         and (user is None or user.has_perm(move.permission))
-        and (action != ReviewAction.WITHDRAW or _is_published(policy))
+        and (action != ReviewAction.WITHDRAW or published())
     ]
 
 

@@ -26,9 +26,9 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.contrib.auth.models import Group  # noqa: E402
 from django.db import connection, connections, transaction  # noqa: E402
 
-from policies import exporting, locks, records  # noqa: E402
+from policies import checks, exporting, locks, records  # noqa: E402
 from policies.importing import import_sources  # noqa: E402
-from policies.models import Policy, PolicyFile  # noqa: E402
+from policies.models import CollectionCheckOwed, Policy, PolicyFile, PolicyWarning  # noqa: E402
 from policies.sources import iter_paths  # noqa: E402
 from reviews import workflow  # noqa: E402
 from reviews.models import ReviewEvent  # noqa: E402
@@ -279,6 +279,22 @@ def fingerprint() -> None:
     )
 
 
+def stored_warnings() -> None:
+    """Each record's stored warnings (field and code, sorted), and whether a check of the collection is owed."""
+    found: dict[str, list[list[str]]] = {
+        policy_id: [] for policy_id in Policy.objects.values_list("policy_id", flat=True)
+    }
+    for policy_id, field_name, code in PolicyWarning.objects.values_list("policy__policy_id", "field", "code"):
+        found[policy_id].append([field_name, code])
+    result(warnings={k: sorted(v) for k, v in found.items()}, owed=CollectionCheckOwed.objects.exists())
+
+
+def full_check() -> None:
+    """Every record's warnings as a check of the whole collection finds them."""
+    found = checks.refresh_collection()
+    result(warnings={k: sorted([w.field, w.code] for w in v) for k, v in found.items()})
+
+
 SCENARIOS = {
     f.__name__: f
     for f in (
@@ -293,6 +309,8 @@ SCENARIOS = {
         edit_bodies,
         export_while_approving,
         fingerprint,
+        stored_warnings,
+        full_check,
     )
 }
 

@@ -44,6 +44,28 @@ def test_an_import_killed_midway_leaves_every_record_as_before_or_after_its_file
     assert "A" in states.values()
 
 
+def test_an_import_killed_midway_leaves_what_it_stored_with_its_warnings_and_the_start_up_completes_them(
+    scenario_db, tmp_path
+):
+    folder = str(tmp_path / "drafts")
+    scenario_db.scenario("write_collection", folder, "250", "2", "A")
+    importing = scenario_db.popen("-m", "tests.hardening.scenarios", "import_folder", folder)
+    kill_when(importing, "importing scenario-0180.md")
+
+    after_kill = scenario_db.scenario("stored_warnings")
+    # Every stored draft is the seed under another id: each claims a verification that no person made.
+    assert after_kill["warnings"] and after_kill["owed"]
+    assert all(["reviewStatus", "unreviewed_verification"] in found for found in after_kill["warnings"].values())
+
+    settling = scenario_db.manage("check_policies", "--if-owed")
+    assert "Checked the collection an interrupted import left unchecked." in settling.stdout, settling.stderr
+
+    settled = scenario_db.scenario("stored_warnings")
+    assert not settled["owed"]
+    assert settled["warnings"] == scenario_db.scenario("full_check")["warnings"]
+    assert any(["analysis.market.evidence", "copied_text"] in found for found in settled["warnings"].values())
+
+
 def test_an_export_killed_midway_leaves_every_file_whole_and_the_next_run_cleans_up(scenario_db, tmp_path):
     source, out, reference = tmp_path / "source", tmp_path / "out", tmp_path / "reference"
     scenario_db.scenario("write_collection", str(source), str(COUNT), "32", "A")

@@ -23,8 +23,21 @@ class Command(BaseCommand):
             metavar="ID",
             help="Check only the record with this id (repeat to check several); still compared with the rest.",
         )
+        parser.add_argument(
+            "--if-owed",
+            action="store_true",
+            help="Only finish the check an interrupted import left undone, if any; print one line, exit 0.",
+        )
 
-    def handle(self, *args, ids=None, **options):
+    def handle(self, *args, ids=None, if_owed=False, **options):
+        if if_owed:
+            settled = checks.settle_owed_check()
+            self.stdout.write(
+                "Checked the collection an interrupted import left unchecked."
+                if settled
+                else "No check of the collection is owed."
+            )
+            return
         if ids:
             unknown = sorted(
                 set(ids) - set(Policy.objects.filter(policy_id__in=ids).values_list("policy_id", flat=True))
