@@ -523,13 +523,22 @@ def _store(item: _Parsed, policy: Policy | None, *, user, origin: str, force: bo
         SeenFile.remember(policy, item.file_sha256, theirs_hash, SeenFile.How.IMPORTED, version=older[0])
         return FileResult(source.shown, Outcome.OLDER, _older(older[0], policy.version), policy_id)
 
+    bases = known_contents(policy)
+    # A file rendered from a version (an export, the API's file) states it with `exporting.claims`.
+    rendered = next((b.version for b in bases if b.version and records.content_hash(b.values) == theirs_hash), None)
+    if rendered is not None:
+        SeenFile.remember(policy, item.file_sha256, theirs_hash, SeenFile.How.IMPORTED, version=rendered)
+        if rendered == policy.version:
+            message = f"same content as the record (version {policy.version}) as its file states it"
+            return FileResult(source.shown, Outcome.UNCHANGED, message, policy_id)
+        return FileResult(source.shown, Outcome.OLDER, _older(rendered, policy.version), policy_id)
     ours = records.policy_values(policy)
     if force:
         changed = list(records.changed_fields(ours, values))
         _take(item, policy, changed, user=user, reason=f"{reason}, taken whole: {records.paths(changed)}")
         checks.note_checked(policy, item.warnings)
         return FileResult(source.shown, Outcome.UPDATED, f"taken whole: {records.paths(changed)}", policy_id)
-    merge = merging.merge(merging.closest_base(values, known_contents(policy)), ours, values)
+    merge = merging.merge(merging.closest_base(values, bases), ours, values)
     if merge.conflicts:
         _file_conflict(item, policy, merge, user=user)
         return FileResult(source.shown, Outcome.CONFLICT, _describe_conflict(policy, merge), policy_id)
@@ -574,10 +583,10 @@ def known_contents(policy: Policy) -> list[merging.Base]:
     bases = []
     for row in rows:
         stored, stated = records.policy_values(row), exporting.stated_values(row)
-        bases.append(merging.Base(stored, f"version {row.version}", 2 * row.history_id))
+        bases.append(merging.Base(stored, f"version {row.version}", 2 * row.history_id, version=row.version))
         if stated != stored:
             label = f"version {row.version} as its file states it"
-            bases.append(merging.Base(stated, label, 2 * row.history_id, stored=stored))
+            bases.append(merging.Base(stated, label, 2 * row.history_id, stored=stored, version=row.version))
     templates = {}
     for row in rows:
         templates.setdefault(row.template_id, row)

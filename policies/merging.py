@@ -26,6 +26,7 @@ class Base:
     label: str  # "version 3", "the file version 2 was imported from"
     order: int  # newer is larger
     stored: Mapping[str, Any] | None = None  # the version as stored, where its file states it otherwise
+    version: int | None = None  # the version it is, or None for an imported file
 
     @property
     def record_values(self) -> Mapping[str, Any]:

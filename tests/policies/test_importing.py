@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import OperationalError, connection
 
 from policies import checks, frontmatter, records
-from policies.exporting import export_to_folder
+from policies.exporting import export_to_folder, render_policy
 from policies.importing import Outcome, import_sources
 from policies.models import FileSnapshot, ImportConflict, Policy, PolicyFile, PolicyWarning, ReviewState, SeenFile
 from policies.sources import iter_paths, iter_zip
@@ -602,3 +602,24 @@ def test_a_new_file_is_remembered_with_the_content_it_holds(tmp_path):
     policy = Policy.objects.get(policy_id="a")
     seen = SeenFile.objects.get()
     assert (seen.policy, seen.content_hash, seen.how, seen.version) == (policy, policy.content_hash, "imported", 1)
+
+
+def test_a_file_rendered_from_an_edited_version_is_that_version_as_its_file_states_it(tmp_path):
+    write(
+        tmp_path,
+        "a.md",
+        MINIMAL.format(id="a", title="First").replace("year: 2024", "year: 2024\nreviewStatus: verified"),
+    )
+    run_import(tmp_path)
+    _edit_in_app("a", title="Second")
+    rendered = render_policy(Policy.objects.get(policy_id="a")).text
+    assert "reviewStatus: pending" in rendered
+    write(tmp_path, "a.md", rendered.replace("title: Second", "title: Second # reworded later"))
+
+    assert only_result(run_import(tmp_path)).message == "same content as the record (version 2) as its file states it"
+
+    _edit_in_app("a", title="Third")
+    write(tmp_path, "a.md", rendered.replace("title: Second", "title: Second  # again"))
+    result = only_result(run_import(tmp_path))
+    assert (result.outcome, Policy.objects.get(policy_id="a").title) == (Outcome.OLDER, "Third")
+    assert result.message.startswith("older than the record (version 2; the record is at version 3)")

@@ -10,16 +10,20 @@ from policies.sources import iter_paths
 
 class Command(BaseCommand):
     help = (
-        "Import policy files (Markdown with YAML frontmatter) from files, folders and .zip archives. "
-        "Each file is created, updated, unchanged, rejected (with the line, field and reason) or in conflict "
-        "(edited in the app and changed on disk: both left alone). Exits 1 if any file was rejected or in "
-        "conflict."
+        "Import policy files (Markdown with YAML frontmatter) from files, folders and .zip archives. A file the "
+        "app has seen (bytes it read or wrote, content any version of the record had) changes nothing: it is "
+        "unchanged, or older than the record. New content is created, updated (nobody changed the record since "
+        "the content the file descends from), merged (both changed, different fields: a new version, for review) "
+        "or a conflict (both changed the same field: both left alone, settled field by field in the admin), or "
+        "rejected (with the line, field and reason). Exits 1 if any file was rejected or in conflict."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", metavar="PATH", help="A .md file, a folder or a .zip archive.")
         parser.add_argument(
-            "--force", action="store_true", help="Take the file even where the record was edited in the app."
+            "--force",
+            action="store_true",
+            help="Take a file with new content whole, even over changes made in the app (never an older one).",
         )
         parser.add_argument("--dry-run", action="store_true", help="Report what would happen; change nothing.")
         parser.add_argument(
@@ -43,6 +47,8 @@ class Command(BaseCommand):
         for result in report.results:
             if result.outcome is not Outcome.UNCHANGED or result.warnings:
                 style = self.style.ERROR if result.outcome in (Outcome.REJECTED, Outcome.CONFLICT) else str
+                if result.outcome is Outcome.OLDER:
+                    style = self.style.WARNING
                 self.stdout.write(style(f"{prefix}{result.outcome}: {result.name}: {result.message}"))
             for warning in result.warnings:
                 self.stdout.write(self.style.WARNING(f"  warning: {warning}"))
