@@ -13,7 +13,7 @@ FIND_PYTHON = for candidate in python3.13 python3.12 \
 	if "$$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
 		echo "$$candidate"; break; fi; done
 
-.PHONY: setup run test test-browser lint format check typecheck migrations-check bench demo-users clean backup restore load
+.PHONY: setup run test test-fast test-browser lint format check typecheck migrations-check bench demo-users clean backup restore load
 
 setup: $(VENV)/.installed tests/js/node_modules/.installed
 
@@ -42,6 +42,10 @@ test: setup
 	$(PY) manage.py makemigrations --check --dry-run >/dev/null || { echo "Model changes without a migration." >&2; exit 1; }
 	@[ -x /usr/bin/chromium ] || echo "No /usr/bin/chromium: the browser tests will be skipped (apt-get install chromium fonts-wqy-microhei)." >&2
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The inner loop: everything but the slow and browser tests, in under a minute. `make test` still runs them all.
+test-fast: setup
+	$(PY) -m pytest -m "not slow and not browser" $(PYTEST_ARGS)
 
 # The admin in headless Chromium only; also refreshes docs/screenshots.
 test-browser: setup

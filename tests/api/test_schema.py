@@ -17,7 +17,7 @@ from policies.models import Policy
 from tests.api.conftest import etag_of
 from tests.conftest import make_user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 # Bounded so that the run stays within seconds: explicit examples and ~30 generated requests per operation, no
 # deadline (the first request of each operation warms caches), a fixed seed so that CI sends the same requests every

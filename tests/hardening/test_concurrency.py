@@ -11,6 +11,8 @@ from policies import locks
 
 from .conftest import on_postgresql
 
+pytestmark = pytest.mark.slow
+
 THREADS, ROUNDS = 8, 25
 
 

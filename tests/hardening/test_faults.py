@@ -17,6 +17,8 @@ from policies.importing import import_sources
 from policies.sources import iter_paths
 from tests.conftest import ROOT
 
+pytestmark = pytest.mark.slow
+
 COUNT = 60
 
 

@@ -8,7 +8,7 @@ from policies.models import FacilityList, Policy
 from reviews import workflow
 from tests.reviews.conftest import edit, make_policy
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 FIRST = [str(n) for n in range(1, 1001)]
 SECOND = [*FIRST, "1103-2"]

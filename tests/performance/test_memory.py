@@ -19,7 +19,7 @@ from policies.models import Policy, PolicyFile
 from policies.sampling import write_sample_collection
 from policies.sources import iter_paths
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 RECORDS = 12
 

@@ -17,7 +17,7 @@ from policies.models import Policy
 from tests.conftest import make_user
 from tests.reviews.conftest import edit, make_policy
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 FEW, MANY = 5, 50
 VERSIONS = 100

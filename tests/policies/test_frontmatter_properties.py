@@ -7,12 +7,15 @@ import os
 from datetime import UTC, date, datetime
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from policies import _yaml12
 from policies.frontmatter import dump, load, parse, render, same
 from tests.policies.test_frontmatter import Bridge, bridge, to_js, untyped  # noqa: F401 - bridge is a fixture
+
+pytestmark = pytest.mark.slow
 
 PROPERTY = settings(
     max_examples=int(os.environ.get("PROPERTY_EXAMPLES", "200")),
