@@ -520,6 +520,14 @@ class SeenFile(models.Model):
         cls.objects.bulk_create([seen], ignore_conflicts=True)
 
 
+class ImportConflictQuerySet(models.QuerySet):
+    def open(self) -> "ImportConflictQuerySet":
+        return self.filter(resolved_at__isnull=True)
+
+    def settled(self) -> "ImportConflictQuerySet":
+        return self.filter(resolved_at__isnull=False)
+
+
 class ImportConflict(models.Model):
     """A file whose changes collide with changes made in the app since the content both started from.
 
@@ -543,6 +551,8 @@ class ImportConflict(models.Model):
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+
+    objects = ImportConflictQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
