@@ -23,7 +23,6 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from policies import editing, frontmatter, records
-from policies.forms import PolicyForm
 from policies.models import ImportConflict, Policy, SeenFile
 
 # Settling changes the record and closes the conflict.
@@ -147,7 +146,7 @@ def settle_conflict(
 
 def _check_current(conflict: ImportConflict, policy: Policy, expected_version: int) -> None:
     if conflict.resolved_at is not None:
-        who = _name(conflict.resolved_by)
+        who = name_of(conflict.resolved_by)
         when = f"{timezone.localtime(conflict.resolved_at):%Y-%m-%d %H:%M}"
         raise AlreadySettled(
             gettext("The import conflict of %(file)s was settled already, by %(who)s on %(when)s. Nothing was saved.")
@@ -156,8 +155,9 @@ def _check_current(conflict: ImportConflict, policy: Policy, expected_version: i
     if policy.version != conflict.version:
         raise StaleConflict(
             gettext(
-                "%(record)s changed since %(file)s was compared with it (version %(compared)s; it is now at version "
-                "%(current)s). Import the file again to compare it with the record as it is now. Nothing was saved."
+                "The record %(record)s changed since %(file)s was compared with it (version %(compared)s; it is now "
+                "at version %(current)s). Import the file again to compare it with the record as it is now. Nothing "
+                "was saved."
             )
             % {
                 "record": policy.policy_id,
@@ -181,7 +181,8 @@ def _check_current(conflict: ImportConflict, policy: Policy, expected_version: i
         )
 
 
-def _name(user: Any) -> str:
+def name_of(user: Any) -> str:
+    """A user as messages name them; None, for what a command did, as "a command"."""
     if user is None:
         return gettext("a command")
     return user.get_full_name().strip() or user.get_username()
@@ -239,7 +240,7 @@ def read_written(policy: Policy, name: str, text: str) -> tuple[Any, list[str]]:
         return None, [f"{problem.field} {problem.message}" for problem in error.problems]
 
 
-def _reason(conflict: ImportConflict, settlement: Settlement) -> str:
+def _choices_made(settlement: Settlement) -> str:
     parts = []
     if settlement.took:
         parts.append(gettext("took %(fields)s from the file") % {"fields": records.paths(settlement.took)})
@@ -247,13 +248,37 @@ def _reason(conflict: ImportConflict, settlement: Settlement) -> str:
         parts.append(gettext("kept %(fields)s") % {"fields": records.paths(settlement.kept)})
     if settlement.wrote:
         parts.append(gettext("wrote %(fields)s") % {"fields": records.paths(settlement.wrote)})
+    return ", ".join(parts)
+
+
+def _reason(conflict: ImportConflict, settlement: Settlement) -> str:
     return gettext("Settled the import conflict of %(file)s: %(choices)s") % {
         "file": conflict.source,
-        "choices": ", ".join(parts),
+        "choices": _choices_made(settlement),
+    }
+
+
+def describe_settlement(conflict: ImportConflict, settlement: Settlement) -> str:
+    """One sentence for the person who settled the conflict."""
+    if settlement.version is None:
+        return gettext(
+            "The import conflict of %(file)s is settled: %(choices)s. The record already had that content, so no "
+            "version was saved."
+        ) % {"file": conflict.source, "choices": _choices_made(settlement)}
+    return gettext(
+        "The import conflict of %(file)s is settled: %(choices)s. Saved as version %(version)s of %(record)s."
+    ) % {
+        "file": conflict.source,
+        "choices": _choices_made(settlement),
+        "version": settlement.version,
+        "record": conflict.policy.policy_id,
     }
 
 
 @functools.cache
 def _field_form(name: str) -> type[ModelForm]:
     """The change form, for one field."""
+    # Imported here: the forms import this module for the settle form's choices.
+    from policies.forms import PolicyForm
+
     return modelform_factory(Policy, form=PolicyForm, fields=[name])

@@ -79,6 +79,9 @@ class PolicyQuerySet(models.QuerySet):
     def verified(self) -> "PolicyQuerySet":
         return self.in_state(ReviewState.VERIFIED)
 
+    def with_open_import_conflicts(self) -> "PolicyQuerySet":
+        return self.filter(models.Exists(ImportConflict.objects.open().filter(policy=models.OuterRef("pk"))))
+
 
 def _score_field(dimension: str) -> models.PositiveSmallIntegerField:
     return models.PositiveSmallIntegerField(

@@ -232,8 +232,8 @@ def test_settling_a_record_changed_since_the_file_was_compared_is_refused_and_no
         settle(conflict, settler, title=Choice.take(), body=Choice.keep(), market_score=Choice.keep())
 
     assert str(refused.value) == (
-        "a changed since a.md was compared with it (version 2; it is now at version 3). Import the file again to "
-        "compare it with the record as it is now. Nothing was saved."
+        "The record a changed since a.md was compared with it (version 2; it is now at version 3). Import the file "
+        "again to compare it with the record as it is now. Nothing was saved."
     )
     assert state() == before
 
