@@ -3,28 +3,36 @@ from urllib.parse import parse_qsl, urlencode
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ORDER_VAR, SEARCH_VAR, ChangeList
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models import Count, F, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
-from django.http import HttpResponse, HttpResponseNotAllowed
+from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
-from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from simple_history.admin import SimpleHistoryAdmin
 
-from policies import diffing, editing, search
+from policies import conflicts, diffing, editing, records, search
 from policies.exporting import export_to_zip
-from policies.forms import ExportForm, ImportForm, PolicyForm
+from policies.forms import ExportForm, ImportForm, PolicyForm, SettleConflictForm, field_label
 from policies.importing import Outcome, import_sources
 from policies.locks import LockBusy
-from policies.models import ANALYSIS_DIMENSIONS, ANALYSIS_PARTS, Policy, PolicyWarning, VersionConflict
+from policies.models import (
+    ANALYSIS_DIMENSIONS,
+    ANALYSIS_PARTS,
+    ImportConflict,
+    Policy,
+    PolicyWarning,
+    VersionConflict,
+)
 from policies.records import CONTENT_FIELDS
 from policies.rendering import render_markdown
 from policies.uploads import UploadLimit
@@ -49,6 +57,19 @@ class WarningsFilter(admin.SimpleListFilter):
             return queryset.with_warnings()
         if self.value() == "no":
             return queryset.without_warnings()
+        return queryset
+
+
+class ImportConflictFilter(admin.SimpleListFilter):
+    title = gettext_lazy("import conflicts")
+    parameter_name = "import_conflict"
+
+    def lookups(self, request, model_admin):
+        return [("open", gettext_lazy("Open import conflict"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "open":
+            return queryset.with_open_import_conflicts()
         return queryset
 
 
@@ -126,6 +147,7 @@ class PolicyAdmin(SimpleHistoryAdmin):
     list_filter = [
         "state",
         WarningsFilter,
+        ImportConflictFilter,
         ("category", IndexedValuesFilter),
         ("country", IndexedValuesFilter),
         ("year", IndexedValuesFilter),
@@ -245,8 +267,16 @@ class PolicyAdmin(SimpleHistoryAdmin):
             analysis_dimensions=[(d, Policy._meta.get_field(f"{d}_score").verbose_name) for d in ANALYSIS_DIMENSIONS],
             conflict=getattr(form, "conflict", None),
             record_warnings=list(obj.warnings.all()) if obj is not None else [],
+            import_conflicts=list(obj.import_conflicts.open()) if obj is not None else [],
+            may_settle=conflicts.may_settle(request.user),
+            may_view_import_conflicts=_may_view_import_conflicts(request),
         )
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def changelist_view(self, request, extra_context=None):
+        if _may_view_import_conflicts(request):
+            extra_context = {**(extra_context or {}), "open_import_conflicts": ImportConflict.objects.open().count()}
+        return super().changelist_view(request, extra_context)
 
     def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
         # Each entry shows what it changed against the entry before it, field by field, grouped as the form is.
@@ -350,3 +380,220 @@ class PolicyAdmin(SimpleHistoryAdmin):
             "changelist_url": reverse("admin:policies_policy_changelist"),
         }
         return TemplateResponse(request, "admin/policies/policy/export.html", context)
+
+
+def _may_view_import_conflicts(request) -> bool:
+    return request.user.has_perm("policies.view_importconflict") or request.user.has_perm(
+        "policies.change_importconflict"
+    )
+
+
+class ImportConflictStatusFilter(admin.SimpleListFilter):
+    title = gettext_lazy("status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [("open", gettext_lazy("Open")), ("settled", gettext_lazy("Settled"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "open":
+            return queryset.open()
+        if self.value() == "settled":
+            return queryset.settled()
+        return queryset
+
+
+@admin.register(ImportConflict)
+class ImportConflictAdmin(admin.ModelAdmin):
+    """Import conflicts, open ones first, read-only; an editor settles each on its own page (`settle_view`).
+
+    Nobody adds, changes or deletes one here: the import files them and settling closes them, which needs the
+    permissions `conflicts.may_settle` names.
+    """
+
+    list_display = ["source", "record", "fields_listed", "base", "created_at", "created_by", "status"]
+    list_filter = [ImportConflictStatusFilter]
+    search_fields = ["policy__policy_id", "source"]
+    ordering = [F("resolved_at").asc(nulls_first=True), "-created_at", "-id"]
+    fields = [
+        "record",
+        "source",
+        "base",
+        "version",
+        "status",
+        "fields_table",
+        "taken_listed",
+        "created_at",
+        "created_by",
+        "file_text",
+    ]
+    readonly_fields = fields
+    change_form_template = "admin/policies/importconflict/change_form.html"
+
+    class Media:
+        css = {"all": ["policies/import_conflicts.css"]}
+        js = ["policies/import_conflicts.js"]
+
+    def get_queryset(self, request):
+        # A record's facility ids and texts are most of its row; the list names it by id and title.
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("policy", "created_by", "resolved_by")
+            .defer("policy__related_facilities", "policy__body", "policy__description")
+        )
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_settle_permission(self, request) -> bool:
+        return conflicts.may_settle(request.user)
+
+    def get_list_display(self, request):
+        if self.has_settle_permission(request):
+            return [*self.list_display, "settle_link"]
+        return self.list_display
+
+    @admin.display(description=gettext_lazy("record"), ordering="policy__policy_id")
+    def record(self, obj: ImportConflict) -> str:
+        url = reverse("admin:policies_policy_change", args=[obj.policy_id])
+        return format_html('<a href="{}">{}</a>', url, obj.policy.policy_id)
+
+    @admin.display(description=gettext_lazy("fields both changed"))
+    def fields_listed(self, obj: ImportConflict) -> str:
+        return records.paths(obj.field_names)
+
+    @admin.display(description=gettext_lazy("fields only the file changed"))
+    def taken_listed(self, obj: ImportConflict) -> str:
+        return records.paths(obj.taken)
+
+    @admin.display(description=gettext_lazy("status"), ordering="resolved_at")
+    def status(self, obj: ImportConflict) -> str:
+        if obj.resolved_at is None:
+            return gettext("Open")
+        who = conflicts.name_of(obj.resolved_by)
+        when = f"{timezone.localtime(obj.resolved_at):%Y-%m-%d %H:%M}"
+        return gettext("Settled by %(who)s on %(when)s") % {"who": who, "when": when}
+
+    @admin.display(description=gettext_lazy("settle"))
+    def settle_link(self, obj: ImportConflict) -> str:
+        if obj.resolved_at is not None:
+            return ""
+        url = reverse("admin:policies_importconflict_settle", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, gettext("Settle"))
+
+    @admin.display(description=gettext_lazy("fields both changed"))
+    def fields_table(self, obj: ImportConflict) -> str:
+        rows = format_html_join(
+            "",
+            '<tr data-field="{}"><th scope="row">{} <code>{}</code></th><td>{}</td><td>{}</td><td>{}</td></tr>',
+            (
+                (
+                    entry["field"],
+                    field_label(entry["field"]),
+                    records.paths([entry["field"]]),
+                    *(diffing.as_text(entry[side]) for side in ("base", "ours", "theirs")),
+                )
+                for entry in obj.fields
+            ),
+        )
+        return format_html(
+            '<table class="conflict-table"><thead><tr><th scope="col">{}</th><th scope="col">{}</th>'
+            '<th scope="col">{}</th><th scope="col">{}</th></tr></thead><tbody>{}</tbody></table>',
+            gettext("Field"),
+            gettext("Before both changes (%(base)s)") % {"base": obj.base},
+            gettext("The record (version %(version)s)") % {"version": obj.version},
+            gettext("The file"),
+            rows,
+        )
+
+    @admin.display(description=gettext_lazy("the file's text"))
+    def file_text(self, obj: ImportConflict) -> str:
+        return format_html('<pre class="conflict-file">{}</pre>', obj.file.text)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["may_settle"] = self.has_settle_permission(request)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def get_urls(self):
+        own = [
+            path(
+                "<path:object_id>/settle/",
+                self.admin_site.admin_view(self.settle_view),
+                name="policies_importconflict_settle",
+            )
+        ]
+        return own + super().get_urls()
+
+    def settle_view(self, request, object_id):
+        """A choice for each conflicting field, sent to `conflicts.settle_conflict`; back to the record when done."""
+        if not self.has_settle_permission(request):
+            raise PermissionDenied
+        conflict = self.get_object(request, unquote(object_id))
+        if conflict is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        detail = reverse("admin:policies_importconflict_change", args=[conflict.pk])
+        if conflict.resolved_at is not None:
+            self.message_user(request, self.status(conflict), messages.INFO)
+            return HttpResponseRedirect(detail)
+        policy = Policy.objects.get(pk=conflict.policy_id)
+        data = request.POST if request.method == "POST" else None
+        form = SettleConflictForm(
+            data, initial={"expected_version": conflict.version}, conflict=conflict, policy=policy
+        )
+        if data is not None and form.is_valid():
+            try:
+                settlement = conflicts.settle_conflict(
+                    conflict,
+                    user=request.user,
+                    choices=form.choices(),
+                    expected_version=form.cleaned_data["expected_version"],
+                )
+            except conflicts.InvalidChoices as error:
+                form.add_choice_errors(error.errors)
+            except conflicts.AlreadySettled as error:
+                self.message_user(request, str(error), messages.ERROR)
+                return HttpResponseRedirect(detail)
+            except conflicts.StaleConflict as error:
+                self.message_user(request, str(error), messages.ERROR)
+                # The page again, with the person's choices, on the conflict as it is now: if it was compared
+                # anew, saving again after reading its values is a deliberate choice.
+                conflict.refresh_from_db()
+                policy.refresh_from_db()
+                data = data.copy()
+                data["expected_version"] = str(conflict.version)
+                form = SettleConflictForm(data, conflict=conflict, policy=policy)
+            else:
+                self.message_user(request, conflicts.describe_settlement(conflict, settlement), messages.SUCCESS)
+                return HttpResponseRedirect(reverse("admin:policies_policy_change", args=[policy.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": gettext("Settle the import conflict of %(file)s") % {"file": conflict.source},
+            "conflict": conflict,
+            "policy": policy,
+            "form": form,
+            "rows": form.rows(),
+            "taken": _taken_changes(conflict, policy),
+            "media": self.media,
+        }
+        return TemplateResponse(request, "admin/policies/importconflict/settle.html", context)
+
+
+def _taken_changes(conflict: ImportConflict, policy: Policy) -> list[diffing.FieldChange]:
+    """The changes the file makes that only it made: taken from it when the conflict is settled."""
+    theirs = conflicts.file_values(conflict)
+    return [
+        diffing.FieldChange(
+            name,
+            field_label(name),
+            diffing.diff_html(diffing.as_text(getattr(policy, name)), diffing.as_text(theirs[name])),
+        )
+        for name in conflict.taken
+    ]

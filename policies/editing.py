@@ -153,7 +153,7 @@ def edit_policy(
             return []
         for attr in changed:
             setattr(locked, attr, values[attr])
-        _check_writable(locked)
+        check_writable(locked)
         paths = [_PATHS.get(attr, attr) for attr in changed]
         locked.save_as(user=user, reason=reason or f"Edited through the API: {', '.join(paths)}")
     policy.refresh_from_db()
@@ -218,8 +218,8 @@ def _same_extra(attr: str, before: Mapping[str, Any], values: dict[str, Any]) ->
     return frontmatter.same(old, new)
 
 
-def _check_writable(policy: Policy) -> None:
-    """Refuse content the export could not write, or that the import would not read back the same."""
+def check_writable(policy: Policy) -> None:
+    """Refuse content the export could not write, or that the import would not read back the same (RecordError)."""
     try:
         text = render_values(records.policy_values(policy), policy.template.text if policy.template else None)
         document = frontmatter.parse(text)

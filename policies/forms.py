@@ -3,6 +3,8 @@ preview, and every edit bound to the version the editor loaded."""
 
 from __future__ import annotations
 
+import copy
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -11,11 +13,14 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString
 from django.utils.text import capfirst
+from django.utils.translation import gettext, gettext_lazy
 
-from policies import editing, frontmatter, records, uploads
-from policies.models import ANALYSIS_DIMENSIONS, Policy
+from policies import diffing, editing, frontmatter, records, uploads
+from policies.conflicts import Choice, Side
+from policies.models import ANALYSIS_DIMENSIONS, ImportConflict, Policy
 from policies.records import CONTENT_FIELDS
 from policies.rendering import render_markdown
 from policies.sources import SourceFile, iter_uploads
@@ -268,3 +273,114 @@ class ExportForm(forms.Form):
         label="Every record's current state",
         help_text="Otherwise only published content: each record's last verified version.",
     )
+
+
+@dataclass(frozen=True)
+class ConflictValue:
+    """One side's value of a conflicting field, as text, and as a change from the value both started from."""
+
+    side: str  # "base", "ours" or "theirs"
+    text: str
+    change: SafeString
+
+
+@dataclass(frozen=True)
+class ConflictRow:
+    """A conflicting field on the settle form: its three values and the person's choice."""
+
+    name: str
+    label: str
+    path: str
+    values: list[ConflictValue]
+    choice: forms.BoundField
+    written: forms.BoundField | None
+
+
+SIDES = {
+    Side.KEEP: gettext_lazy("Keep the record's value"),
+    Side.TAKE: gettext_lazy("Take the file's value"),
+    Side.WRITE: gettext_lazy("Write another value"),
+}
+
+
+def field_label(name: str) -> str:
+    return str(capfirst(Policy._meta.get_field(name).verbose_name))
+
+
+class SettleConflictForm(forms.Form):
+    """For each field of an import conflict: keep the record's value, take the file's, or write another (typed as
+    in the change form, which starts from the record's value); the values are read by `conflicts.settle_conflict`.
+
+    The fields the review workflow or the import write are kept or taken, never written (`editing.NOT_EDITABLE`).
+    """
+
+    expected_version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, conflict: ImportConflict, policy: Policy, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.conflict = conflict
+        for name in conflict.field_names:
+            sides = [Side.KEEP, Side.TAKE] if name in editing.NOT_EDITABLE else list(Side)
+            self.fields[f"{name}-choice"] = forms.ChoiceField(
+                label=field_label(name),
+                choices=[(side.value, SIDES[side]) for side in sides],
+                widget=forms.RadioSelect,
+                error_messages={"required": gettext_lazy("Keep the record's value, take the file's or write another.")},
+            )
+            if Side.WRITE in sides:
+                typed = PolicyForm.base_fields[name]
+                current = getattr(policy, name)
+                widget = _written_widget(typed.widget)
+                # Typing a value chooses to write it (import_conflicts.js); the id is that of its radio button.
+                choice_id = self.auto_id % self.add_prefix(f"{name}-choice")
+                widget.attrs["data-write-choice"] = f"{choice_id}_{sides.index(Side.WRITE)}"
+                self.fields[f"{name}-written"] = forms.CharField(
+                    label=gettext("Value to write for %(field)s") % {"field": field_label(name)},
+                    required=False,
+                    strip=False,
+                    widget=widget,
+                    initial="" if current is None else typed.prepare_value(current),
+                )
+
+    def choices(self) -> dict[str, Choice]:
+        """The person's choice for each field; call after `is_valid()`."""
+        chosen = {}
+        for name in self.conflict.field_names:
+            side = Side(self.cleaned_data[f"{name}-choice"])
+            chosen[name] = Choice(side, self.cleaned_data.get(f"{name}-written") or "")
+        return chosen
+
+    def rows(self) -> list[ConflictRow]:
+        """Each conflicting field with its values as the import compared them, and its inputs."""
+        rows = []
+        for entry in self.conflict.fields:
+            name = entry["field"]
+            base = diffing.as_text(entry["base"])
+            values = [ConflictValue("base", base, escape(base))]
+            for side in ("ours", "theirs"):
+                text = diffing.as_text(entry[side])
+                values.append(ConflictValue(side, text, diffing.diff_html(base, text)))
+            rows.append(
+                ConflictRow(
+                    name=name,
+                    label=field_label(name),
+                    path=records.paths([name]),
+                    values=values,
+                    choice=self[f"{name}-choice"],
+                    written=self[f"{name}-written"] if f"{name}-written" in self.fields else None,
+                )
+            )
+        return rows
+
+    def add_choice_errors(self, errors: dict[str, list[str]]) -> None:
+        """Show the refusals of `conflicts.settle_conflict` at their fields (at the value written, if any)."""
+        for name, messages in errors.items():
+            field = f"{name}-written" if f"{name}-written" in self.fields else f"{name}-choice"
+            self.add_error(field if field in self.fields else None, messages)
+
+
+def _written_widget(widget: forms.Widget) -> forms.Widget:
+    """The change form's input for the field; Markdown is written in a plain textarea here (no live preview)."""
+    if isinstance(widget, MarkdownTextarea):
+        return forms.Textarea(attrs={"rows": 8})
+    return copy.deepcopy(widget)

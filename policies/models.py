@@ -80,6 +80,9 @@ class PolicyQuerySet(models.QuerySet):
     def verified(self) -> "PolicyQuerySet":
         return self.in_state(ReviewState.VERIFIED)
 
+    def with_open_import_conflicts(self) -> "PolicyQuerySet":
+        return self.filter(models.Exists(ImportConflict.objects.open().filter(policy=models.OuterRef("pk"))))
+
 
 def _score_field(dimension: str) -> models.PositiveSmallIntegerField:
     return models.PositiveSmallIntegerField(
@@ -521,6 +524,14 @@ class SeenFile(models.Model):
         cls.objects.bulk_create([seen], ignore_conflicts=True)
 
 
+class ImportConflictQuerySet(models.QuerySet):
+    def open(self) -> "ImportConflictQuerySet":
+        return self.filter(resolved_at__isnull=True)
+
+    def settled(self) -> "ImportConflictQuerySet":
+        return self.filter(resolved_at__isnull=False)
+
+
 class ImportConflict(models.Model):
     """A file whose changes collide with changes made in the app since the content both started from.
 
@@ -544,6 +555,8 @@ class ImportConflict(models.Model):
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+
+    objects = ImportConflictQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

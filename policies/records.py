@@ -194,6 +194,18 @@ def _read_leaf(leaf: Leaf, value: Any) -> Any:
     raise AssertionError(kind)
 
 
+def read_field(attr: str, value: Any) -> Any:
+    """The model value of field `attr` for `value`, checked as a file's value of it is; raises RecordError naming
+    the field as the file does. Fields the frontmatter does not hold (`body`, `extra`) are returned as they are."""
+    leaf = _LEAF_BY_ATTR.get(attr)
+    if leaf is None:
+        return value
+    try:
+        return _read_leaf(leaf, value)
+    except ValueError as error:
+        raise RecordError([Problem(dotted(leaf.path), str(error))]) from None
+
+
 def _strictly_equal(a: Any, b: Any) -> bool:
     return type(a) is type(b) and a == b
 

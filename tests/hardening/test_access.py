@@ -16,7 +16,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
 
-from policies.models import Policy
+from policies.models import FileSnapshot, ImportConflict, Policy
 from reviews.models import ReviewEvent
 from tests.conftest import make_user
 from tests.reviews.conftest import approve_as_seen, edit, make_policy
@@ -52,6 +52,7 @@ def world(editor, reviewer, other_editor):
     edit(policy, user=other_editor, title=SECRET + " (edited)")
     objects: dict[str, Any] = {"policies.policy": policy, "auth.user": editor, "auth.group": Group.objects.first()}
     objects["reviews.reviewevent"] = ReviewEvent.objects.first()
+    objects["policies.importconflict"] = file_conflict(policy)
     for model in admin.site._registry:
         label = model._meta.label_lower
         if label not in objects:
@@ -85,6 +86,20 @@ def world(editor, reviewer, other_editor):
     return {"policy": policy, "urls": urls}
 
 
+def file_conflict(policy: Policy) -> ImportConflict:
+    """An open import conflict of the record's title, as the import files one."""
+    text = f"---\nid: {SECRET_ID}\ntitle: {SECRET} (from the file)\n---\n"
+    return ImportConflict.objects.create(
+        policy=policy,
+        source=f"{SECRET_ID}.md",
+        file=FileSnapshot.for_text(text),
+        file_sha256="0" * 64,
+        base="version 1",
+        version=policy.version,
+        fields=[{"field": "title", "base": SECRET, "ours": policy.title, "theirs": f"{SECRET} (from the file)"}],
+    )
+
+
 def state() -> tuple:
     """What no refused request may change."""
     user_model = get_user_model()
@@ -96,6 +111,7 @@ def state() -> tuple:
         list(user_model.groups.through.objects.order_by("pk").values_list("user_id", "group_id")),
         list(user_model.user_permissions.through.objects.order_by("pk").values_list("user_id", "permission_id")),
         list(Group.permissions.through.objects.order_by("pk").values_list("group_id", "permission_id")),
+        list(ImportConflict.objects.order_by("pk").values_list("pk", "resolved_at")),
         [model._default_manager.count() for model in apps.get_app_config("policies").get_models()],
     )
 
@@ -164,6 +180,10 @@ def test_custom_admin_views_check_the_permissions_of_their_own_action(world, rev
     assert client.get(reverse("admin:policies_policy_review_queue")).status_code == 403
     review = reverse("admin:policies_policy_review", args=[policy.pk])
     assert client.post(review, {"action": "approve", "expected_version": policy.version}).status_code == 403
+    client.force_login(reviewer)
+    settle = reverse("admin:policies_importconflict_settle", args=[ImportConflict.objects.get().pk])
+    assert client.get(settle).status_code == 403
+    assert client.post(settle, {"expected_version": policy.version, "title-choice": "take"}).status_code == 403
 
     assert state() == before
 

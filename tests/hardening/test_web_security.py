@@ -10,7 +10,7 @@ import sys
 import pytest
 from django.urls import reverse
 
-from policies.models import Policy
+from policies.models import FileSnapshot, ImportConflict, Policy
 from reviews import workflow
 from tests.conftest import ROOT, make_user
 from tests.reviews.conftest import approve_as_seen, edit, make_policy
@@ -174,9 +174,23 @@ def test_hostile_text_in_every_field_renders_inert_on_every_screen(client, edito
     approve_as_seen(policy, reviewer)
     edit(policy, user=editor, title=HOSTILE + " v2", body=HOSTILE + "\n\n[link](javascript:alert(4))")
     history_id = policy.history.order_by("history_id").first().history_id
+    file_text = f"---\nid: {policy.policy_id}\ntitle: '{HOSTILE} (file)'\n---\n{HOSTILE} (file body)\n"
+    conflict = ImportConflict.objects.create(
+        policy=policy,
+        source=f"{HOSTILE}.md",
+        file=FileSnapshot.for_text(file_text),
+        file_sha256="0" * 64,
+        base=HOSTILE,
+        version=policy.version,
+        taken=["body"],
+        fields=[{"field": "title", "base": HOSTILE, "ours": policy.title, "theirs": f"{HOSTILE} (file)"}],
+    )
     superuser = make_user("root2", is_superuser=True)
     client.force_login(superuser)
     screens = [
+        reverse("admin:policies_importconflict_settle", args=[conflict.pk]),
+        reverse("admin:policies_importconflict_change", args=[conflict.pk]),
+        reverse("admin:policies_importconflict_changelist"),
         reverse("admin:policies_policy_change", args=[policy.pk]),
         reverse("admin:policies_policy_changelist"),
         reverse("admin:policies_policy_history", args=[policy.pk]),

@@ -11,3 +11,11 @@ def test_the_groups_hold_the_workflow_permissions(editor, reviewer, admin_member
     assert admin_member.has_perms(["reviews.review_policy", "reviews.resubmit_policy", "policies.delete_policy"])
     assert admin_member.has_perms(["auth.add_user", "auth.change_user", "auth.add_group", "auth.change_group"])
     assert not staff.has_perm("policies.view_policy")
+
+
+def test_editors_and_admins_settle_import_conflicts_and_reviewers_view_them(editor, reviewer, admin_member):
+    settle = ["policies.view_importconflict", "policies.change_importconflict"]
+    assert editor.has_perms(settle)
+    assert admin_member.has_perms(settle)
+    assert reviewer.has_perm("policies.view_importconflict")
+    assert not reviewer.has_perm("policies.change_importconflict")
