@@ -45,7 +45,7 @@ test: setup
 
 # The inner loop: everything but the slow and browser tests, in under a minute. `make test` still runs them all.
 test-fast: setup
-	$(PY) -m pytest -m "not slow and not browser" $(PYTEST_ARGS)
+	$(PY) -m pytest -m "not slow and not browser" --numprocesses 2 $(PYTEST_ARGS)
 
 # The admin in headless Chromium only; also refreshes docs/screenshots.
 test-browser: setup

@@ -129,6 +129,7 @@ def assert_refused(response, url: str, *, anonymous: bool) -> None:
         assert status in (400, 401, 403, 404, 405), where
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("who", ["anonymous", "staff without permissions"])
 def test_every_url_refuses_visitors_without_permissions_and_changes_nothing(who, world, client):
     staff = make_user("nobody-special") if who != "anonymous" else None
@@ -145,6 +146,7 @@ def test_every_url_refuses_visitors_without_permissions_and_changes_nothing(who,
     assert state() == before
 
 
+@pytest.mark.slow
 def test_every_post_without_a_csrf_token_is_refused_even_for_a_superuser(world, superuser):
     client = Client(enforce_csrf_checks=True)
     before = state()
@@ -157,6 +159,7 @@ def test_every_post_without_a_csrf_token_is_refused_even_for_a_superuser(world, 
     assert state() == before
 
 
+@pytest.mark.slow
 def test_no_get_request_changes_anything_even_for_a_superuser(world, superuser, client):
     before = state()
 

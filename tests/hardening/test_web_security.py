@@ -18,6 +18,7 @@ from tests.reviews.conftest import approve_as_seen, edit, make_policy
 HOSTILE = '<script>alert(1)</script><img src=x onerror="alert(2)"><a href="javascript:alert(3)">x</a>{{ 7|add:1 }}'
 
 
+@pytest.mark.slow
 def test_the_deployment_check_passes_with_production_settings_from_the_environment():
     env = {
         "PATH": "/usr/bin:/bin",
@@ -38,6 +39,7 @@ def test_the_deployment_check_passes_with_production_settings_from_the_environme
     assert done.returncode == 0, done.stderr + done.stdout
 
 
+@pytest.mark.slow
 def test_production_settings_keep_database_connections_between_requests():
     def connection_lifetime(debug: str) -> list[str]:
         show = "from django.db import connection as c; print(c.settings_dict['CONN_MAX_AGE'])"

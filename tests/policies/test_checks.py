@@ -170,6 +170,7 @@ def stored_warnings() -> list[tuple]:
     return sorted(PolicyWarning.objects.values_list("policy__policy_id", "field", "code", "message"))
 
 
+@pytest.mark.slow
 def test_any_sequence_of_saves_renames_and_deletions_leaves_the_warnings_a_full_recheck_gives():
     # Saves rewrite only the warnings they can affect; a full recheck rewrites all. They must always agree.
     shuffle = random.Random(6)

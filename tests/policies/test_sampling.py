@@ -103,6 +103,7 @@ def test_a_different_seed_writes_different_records(tmp_path):
     assert set(digest(tmp_path / "a").values()).isdisjoint(digest(tmp_path / "b").values())
 
 
+@pytest.mark.slow
 def test_the_output_does_not_depend_on_the_hash_seed_of_the_process():
     script = (
         "import django, hashlib; django.setup()\n"
@@ -133,6 +134,7 @@ def test_the_count_is_honoured_and_each_file_is_named_after_its_id(tmp_path):
         assert path.name == f"{data['id']}.md"
 
 
+@pytest.mark.slow
 def test_ids_are_unique_safe_file_names_even_in_a_large_run():
     ids = [data["id"] for data, _body in iter_sample_records(3000, 2)]
     assert len(set(ids)) == len(ids)
