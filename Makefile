@@ -13,7 +13,7 @@ FIND_PYTHON = for candidate in python3.13 python3.12 \
 	if "$$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
 		echo "$$candidate"; break; fi; done
 
-.PHONY: setup run test test-fast test-browser lint format check typecheck migrations-check bench demo-users clean backup restore load
+.PHONY: setup run test test-fast test-browser hooks lint format check typecheck migrations-check bench demo-users clean backup restore load
 
 setup: $(VENV)/.installed tests/js/node_modules/.installed
 
@@ -50,6 +50,10 @@ test-fast: setup
 # The admin in headless Chromium only; also refreshes docs/screenshots.
 test-browser: setup
 	$(PY) -m pytest -m browser tests/browser $(PYTEST_ARGS)
+
+# Checks every commit with ruff and mypy (.pre-commit-config.yaml).
+hooks: setup
+	$(VENV)/bin/pre-commit install
 
 lint: setup
 	$(VENV)/bin/ruff check .

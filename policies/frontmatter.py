@@ -19,7 +19,7 @@ from typing import Any
 from policies import _yaml12
 from policies._yaml12 import Layout, YamlProblem, same
 
-__all__ = ["Document", "FrontmatterError", "Limits", "dump", "load", "locate", "parse", "render", "same"]
+__all__ = ["Document", "FrontmatterError", "Limits", "dump", "load", "locate", "parse", "render", "same", "split"]
 
 
 class FrontmatterError(ValueError):
@@ -133,6 +133,12 @@ def dump(data: Any) -> str:
     Raises TypeError or ValueError for data that cannot round-trip (non-str keys, naive datetimes, ...).
     """
     return _yaml12.dump(data)
+
+
+def split(text: str) -> tuple[str, str]:
+    """The YAML text and the body of a file, divided as `parse` divides them (FrontmatterError if it cannot)."""
+    parts = _split(text)
+    return text[parts.yaml_start : parts.yaml_end], text[parts.body_start :]
 
 
 def parse(text: str, *, limits: Limits = Limits()) -> Document:
