@@ -302,9 +302,10 @@ class PolicyAdmin(SimpleHistoryAdmin):
             except LockBusy as error:
                 form.add_error(None, str(error))
         if report is not None:
-            level = messages.SUCCESS if report.ok else messages.WARNING
+            level = messages.SUCCESS if report.ok and not report.problem_count else messages.WARNING
             counts = ", ".join(f"{count} {outcome}" for outcome, count in report.counts.items() if count)
-            self.message_user(request, f"{'Dry run: ' if report.dry_run else ''}{counts}.", level)
+            summary = f"{counts}; {report.problem_summary}" if report.problem_count else f"{counts}."
+            self.message_user(request, f"{'Dry run: ' if report.dry_run else ''}{summary}", level)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,

@@ -19,6 +19,17 @@ from policies.rendering import render_markdown
 
 TEXT_FIELDS = (models.CharField, models.TextField)
 LIST_FIELDS = ("sectors", "tags", "supersedes", "clusters", "related_facilities")
+# Short texts: one line each, whatever their length.
+LINE_FIELDS = (
+    "country",
+    "status",
+    "category",
+    "legal_weight",
+    "scope",
+    "review_status",
+    "provenance_author",
+    "provenance_reviewer",
+)
 
 
 class LinesField(forms.CharField):
@@ -103,13 +114,15 @@ class PolicyForm(forms.ModelForm):
 
     class Meta:
         model = Policy
-        # The admin shows the rest read-only (its `readonly_fields` come from the same table).
-        fields = [name for name in CONTENT_FIELDS if name not in editing.NOT_EDITABLE]
+        # The admin shows the rest read-only (its `readonly_fields` come from the same table); values kept as written
+        # are not edited by hand.
+        fields = [name for name in CONTENT_FIELDS if name not in editing.NOT_EDITABLE and name != "invalid"]
         field_classes = {
             **{name: KeptTextField for name in CONTENT_FIELDS if isinstance(Policy._meta.get_field(name), TEXT_FIELDS)},
             **{name: LinesField for name in LIST_FIELDS},
         }
         widgets = {
+            **{name: forms.TextInput(attrs={"size": 40}) for name in LINE_FIELDS},
             "title": forms.TextInput(attrs={"size": 100}),
             # Not a URL input: a record may hold a url that is not one (a check warns), and must stay editable.
             "url": forms.TextInput(attrs={"size": 100}),

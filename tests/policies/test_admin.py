@@ -179,15 +179,20 @@ def test_the_history_revert_form_cannot_save(client, editor, imported):
     assert imported.title == "Alpha" and imported.history.count() == 1
 
 
-def test_the_admin_import_shows_the_report_with_reasons(client, editor):
+def test_the_admin_import_shows_the_report_with_reasons_and_problems(client, editor):
     good = SimpleUploadedFile("a.md", GOOD.format(id="a", title="Alpha").encode())
-    bad = SimpleUploadedFile("bad.md", b"---\nid: b\ntitle: T\nyear: twenty\n---\n")
-    response = client.post(reverse("admin:policies_policy_import"), {"files": [good, bad]})
+    broken = SimpleUploadedFile("broken.md", b"---\nid: b\ntitle: T\nyear: twenty\n---\n")
+    bad = SimpleUploadedFile("bad.md", b"---\nid: ../c\ntitle: T\n---\n")
+    response = client.post(reverse("admin:policies_policy_import"), {"files": [good, broken, bad]})
     content = response.content.decode()
     assert response.status_code == 200
-    assert "field year: must be a whole number" in content
-    assert [r.outcome for r in response.context["report"].results] == ["created", "rejected"]
-    assert Policy.objects.get().history.get().history_change_reason == "Imported from a.md (admin upload)"
+    assert [r.outcome for r in response.context["report"].results] == ["created", "created", "rejected"]
+    assert "created, 1 problem" in content
+    assert "line 4, column 7, field year: must be a whole number, not &#x27;twenty&#x27;" in content
+    assert "field id: &#x27;../c&#x27; is not a safe file name" in content
+    messages = [str(m) for m in response.context["messages"]]
+    assert messages == ["2 created, 1 rejected; 1 problem in 1 file needs fixing before approval."]
+    assert Policy.objects.get(policy_id="a").history.get().history_change_reason == "Imported from a.md (admin upload)"
 
 
 def test_the_admin_import_accepts_a_zip(client, editor):
