@@ -14,16 +14,15 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
-from policies import diffing, editing, search
+from policies import diffing, editing, records, search
 from policies.exporting import export_to_zip
-from policies.forms import ExportForm, ImportForm, PolicyForm
+from policies.forms import ExportForm, ImportForm, PolicyForm, fix_field_name
 from policies.importing import Outcome, import_sources
 from policies.locks import LockBusy
 from policies.models import ANALYSIS_DIMENSIONS, ANALYSIS_PARTS, Policy, PolicyWarning, VersionConflict
-from policies.records import CONTENT_FIELDS
 from policies.rendering import render_markdown
 from policies.sources import iter_uploads
 
@@ -47,6 +46,24 @@ class WarningsFilter(admin.SimpleListFilter):
             return queryset.with_warnings()
         if self.value() == "no":
             return queryset.without_warnings()
+        return queryset
+
+
+class NeedsFixingFilter(admin.SimpleListFilter):
+    """Records with a problem: a value the file wrote in a form its field cannot hold, or a required text left
+    empty. Nobody approves them until an editor fixes it."""
+
+    title = gettext_lazy("needs fixing")
+    parameter_name = "needs_fixing"
+
+    def lookups(self, request, model_admin):
+        return [("yes", gettext_lazy("Needs fixing")), ("no", gettext_lazy("Nothing to fix"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.needing_fixes()
+        if self.value() == "no":
+            return queryset.not_needing_fixes()
         return queryset
 
 
@@ -123,6 +140,7 @@ class PolicyAdmin(SimpleHistoryAdmin):
     list_display = ["title", "policy_id", "warnings_shown", "country", "category", "year", "state", "updated_at"]
     list_filter = [
         "state",
+        NeedsFixingFilter,
         WarningsFilter,
         ("category", IndexedValuesFilter),
         ("country", IndexedValuesFilter),
@@ -186,6 +204,15 @@ class PolicyAdmin(SimpleHistoryAdmin):
             .prefetch_related("warnings")
         )
 
+    def get_readonly_fields(self, request, obj=None):
+        # provenance.author is the import's to write, unless the file wrote it in a form nobody else could fix.
+        kept = records.as_written({"invalid": obj.invalid}) if obj is not None else {}
+        return [
+            name
+            for name in super().get_readonly_fields(request, obj)
+            if name not in editing.NOT_EDITABLE or not editing.editable_by_hand(name, kept)
+        ]
+
     def action_checkbox(self, obj):
         # Django renders this checkbox through the form widget templates, fifty times a page; the same markup.
         return format_html(
@@ -199,7 +226,9 @@ class PolicyAdmin(SimpleHistoryAdmin):
     def warnings_shown(self, obj: Policy) -> str:
         if not obj.warning_count:
             return ""
-        lines = [str(w) for w in obj.listed_warnings]
+        lines = [
+            gettext("Needs fixing: %(warning)s") % {"warning": w} if w.blocking else str(w) for w in obj.listed_warnings
+        ]
         if obj.warning_count > len(lines):
             lines.append(f"and {obj.warning_count - len(lines)} more")
         return format_html(
@@ -212,7 +241,7 @@ class PolicyAdmin(SimpleHistoryAdmin):
         return search.matching(queryset, search_term, in_id_order=ORDER_VAR not in request.GET), False
 
     def save_model(self, request, obj, form, change):
-        edited = [name for name in form.changed_data if name in CONTENT_FIELDS]
+        edited = form.edited_keys()
         if change and not edited:
             return  # an untouched form makes no new version
         reason = form.cleaned_data.get("change_reason") or (
@@ -239,10 +268,16 @@ class PolicyAdmin(SimpleHistoryAdmin):
         for fieldset in context["adminform"]:
             if ANALYSIS_GRID in fieldset.classes:
                 context["analysis_rows"] = list(zip(ANALYSIS_PARTS, fieldset, strict=True))
+        warnings = list(obj.warnings.all()) if obj is not None else []
         context.update(
             analysis_dimensions=[(d, Policy._meta.get_field(f"{d}_score").verbose_name) for d in ANALYSIS_DIMENSIONS],
             conflict=getattr(form, "conflict", None),
-            record_warnings=list(obj.warnings.all()) if obj is not None else [],
+            record_warnings=[warning for warning in warnings if not warning.blocking],
+            record_problems=[
+                (warning, form[fix_field_name(warning.field)] if fix_field_name(warning.field) in form.fields else None)
+                for warning in warnings
+                if warning.blocking
+            ],
         )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
