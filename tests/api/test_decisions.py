@@ -139,3 +139,29 @@ def test_a_rejected_record_can_be_reopened_and_then_approved_by_another_reviewer
     assert decide(clients["reviewer"], "approve", policy, CONFIRM_ALL).status_code == 200
     policy.refresh_from_db()
     assert policy.state == ReviewState.VERIFIED
+
+
+def test_an_approval_is_refused_with_409_while_a_problem_remains_and_succeeds_after_a_fix(clients, draft_needing_a_fix):
+    policy, _ = draft_needing_a_fix
+    verdicts = {
+        "verdicts": {d: {"verdict": "confirmed"} for d in ("market", "mrv", "statutory", "strategic", "incentive")}
+    }
+    before = database_state()
+    response = decide(clients["reviewer"], "approve", policy, verdicts)
+    assert response.status_code == 409
+    assert response.json()["detail"] == (
+        "intl-paris-art-6-4-ccs cannot be approved while a value needs fixing: analysis.strategic.score: must be a "
+        "whole number, not the number 85.5. Fix it in the record first."
+    )
+    assert database_state() == before
+    fixed = clients["editor"].patch(
+        f"/api/policies/{policy.policy_id}/",
+        {"frontmatter": {"analysis": {"strategic": {"score": 85}}}},
+        format="json",
+        HTTP_IF_MATCH=etag_of(policy),
+    )
+    assert fixed.status_code == 200, fixed.content
+    response = decide(clients["reviewer"], "approve", policy, verdicts)
+    assert response.status_code == 200, response.content
+    policy.refresh_from_db()
+    assert (policy.state, policy.strategic_score) == (ReviewState.VERIFIED, 85)
