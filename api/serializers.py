@@ -12,7 +12,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from policies import editing, records
+from policies import checks, editing, records
 from policies.models import ReviewState
 from reviews.models import DimensionVerdict, ReviewEvent, Verdict
 from reviews.workflow import DimensionCheck
@@ -35,6 +35,10 @@ _KIND_SCHEMAS: dict[str, dict[str, Any]] = {
     "list": {"type": "array", "items": {"type": "string"}, "nullable": True},
 }
 _REQUEST_BOUNDS = {"year": {"minimum": 1000, "maximum": 9999}, "score": {"minimum": 0, "maximum": 100}}
+AS_WRITTEN = (
+    "A value the file wrote in a form its field cannot hold (a score of 85.5) is shown as written, and listed in "
+    "`problems`, until an edit fixes it."
+)
 
 
 def _frontmatter_schema(*, request: bool) -> dict[str, Any]:
@@ -59,16 +63,22 @@ def _frontmatter_schema(*, request: bool) -> dict[str, Any]:
             schema.update(_REQUEST_BOUNDS.get(leaf.kind, {}))
             if leaf.attr in editing.NOT_EDITABLE:
                 schema["readOnly"] = True
+        elif leaf.kind != "id":
+            schema = {"anyOf": [schema, {"description": AS_WRITTEN}]}
         parent["properties"][leaf.path[-1]] = schema
     if request:
         root["description"] = (
             "Only the keys to change, shaped as in the file: mappings are merged key by key, any other value "
             "replaces the current one. Keys the schema does not know are kept, as the import keeps them. The id, "
-            "reviewStatus and the provenance are not edited here: the import and the review workflow write them."
+            "reviewStatus and the provenance are not edited here: the import and the review workflow write them. "
+            "A value its field cannot hold is refused; one the record keeps as written stays until a valid value "
+            "replaces it."
         )
     else:
-        root["required"] = ["id", "title"]
-        root["description"] = f"The record's frontmatter: the keys of its file, in the file's order. {JSON_VALUES}"
+        root["required"] = ["id"]
+        root["description"] = (
+            f"The record's frontmatter: the keys of its file, in the file's order. {JSON_VALUES} {AS_WRITTEN}"
+        )
     return root
 
 
@@ -93,6 +103,13 @@ class FrontmatterField(serializers.Field):
         return json_safe(value)
 
 
+class ProblemSerializer(serializers.Serializer):
+    field = serializers.CharField(help_text="The frontmatter key, e.g. `analysis.market.score`.")
+    line = serializers.IntegerField(allow_null=True, help_text="Where its value is in the record's file (1-based).")
+    column = serializers.IntegerField(allow_null=True)
+    message = serializers.CharField(help_text="What is wrong, e.g. `must be a whole number, not the number 85.5`.")
+
+
 class PolicySerializer(serializers.Serializer):
     """A record as its shown version (`Shown`) says."""
 
@@ -107,9 +124,18 @@ class PolicySerializer(serializers.Serializer):
     etag = serializers.SerializerMethodField(help_text="The record's ETag: send it in If-Match to change it.")
     frontmatter = serializers.SerializerMethodField()
     body = serializers.CharField(source="version.body", help_text="The Markdown after the frontmatter.")
+    problems = serializers.SerializerMethodField(
+        help_text="What needs fixing before the version can be approved: values the file wrote in a form their "
+        "fields cannot hold, and required fields left empty. Empty when there is nothing to fix."
+    )
 
     def get_etag(self, shown: Shown) -> str:
         return etag(shown.policy)
+
+    @extend_schema_field(ProblemSerializer(many=True))
+    def get_problems(self, shown: Shown) -> Any:
+        found = [problem for problem in checks.located_problems(shown.policy, shown.version) if problem.blocking]
+        return ProblemSerializer(found, many=True).data
 
     @extend_schema_field(FrontmatterField)
     def get_frontmatter(self, shown: Shown) -> Any:

@@ -14,9 +14,6 @@ from policies import records
 from policies.exporting import published_version
 from policies.models import Policy, ReviewState, last_verified_history_id
 
-# How the API names a field in a changed-field list: as the file does.
-FIELD_PATHS = {leaf.attr: records.dotted(leaf.path) for leaf in records.LEAVES} | {"body": "body", "extra": "extra"}
-
 
 class Snapshot(StrEnum):
     PUBLISHED = "published"
@@ -79,7 +76,7 @@ def history(policy: Policy) -> list[VersionEntry]:
     previous: dict[str, Any] | None = None
     for row in policy.history.select_related("history_user").order_by("history_id"):
         values = records.policy_values(row)
-        changed = [] if previous is None else [FIELD_PATHS[a] for a in records.changed_fields(previous, values)]
+        changed = [] if previous is None else records.changed_keys(previous, values)
         user = row.history_user
         entries.append(
             VersionEntry(

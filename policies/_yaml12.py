@@ -258,6 +258,7 @@ class Layout:
     has_merge: bool = False
     entries: dict[str, Entry] = field(default_factory=dict)
     last: Layout | None = None  # the last child of a collection
+    items: list[Layout] = field(default_factory=list)  # a sequence's items, in order
 
 
 @dataclass
@@ -594,6 +595,7 @@ class Composer:
             if frame.layout is not None and layout is not None:
                 frame.layout.end = layout.end
                 frame.layout.last = layout
+                frame.layout.items.append(layout)
             return
         if frame.key is NO_DOCUMENT:
             frame.key = "<<" if merge else _js_key_or_fail(self, value, mark)

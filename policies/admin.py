@@ -22,7 +22,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from policies import conflicts, diffing, editing, records, search
 from policies.exporting import export_to_zip
-from policies.forms import ExportForm, ImportForm, PolicyForm, SettleConflictForm, field_label
+from policies.forms import ExportForm, ImportForm, PolicyForm, SettleConflictForm, field_label, fix_field_name
 from policies.importing import Outcome, import_sources
 from policies.locks import LockBusy
 from policies.models import (
@@ -33,7 +33,6 @@ from policies.models import (
     PolicyWarning,
     VersionConflict,
 )
-from policies.records import CONTENT_FIELDS
 from policies.rendering import render_markdown
 from policies.uploads import UploadLimit
 
@@ -70,6 +69,23 @@ class ImportConflictFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() == "open":
             return queryset.with_open_import_conflicts()
+
+
+class NeedsFixingFilter(admin.SimpleListFilter):
+    """Records with a problem: a value the file wrote in a form its field cannot hold, or a required text left
+    empty. Nobody approves them until an editor fixes it."""
+
+    title = gettext_lazy("needs fixing")
+    parameter_name = "needs_fixing"
+
+    def lookups(self, request, model_admin):
+        return [("yes", gettext_lazy("Needs fixing")), ("no", gettext_lazy("Nothing to fix"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.needing_fixes()
+        if self.value() == "no":
+            return queryset.not_needing_fixes()
         return queryset
 
 
@@ -146,6 +162,7 @@ class PolicyAdmin(SimpleHistoryAdmin):
     list_display = ["title", "policy_id", "warnings_shown", "country", "category", "year", "state", "updated_at"]
     list_filter = [
         "state",
+        NeedsFixingFilter,
         WarningsFilter,
         ImportConflictFilter,
         ("category", IndexedValuesFilter),
@@ -210,6 +227,15 @@ class PolicyAdmin(SimpleHistoryAdmin):
             .prefetch_related("warnings")
         )
 
+    def get_readonly_fields(self, request, obj=None):
+        # provenance.author is the import's to write, unless the file wrote it in a form nobody else could fix.
+        kept = records.as_written({"invalid": obj.invalid}) if obj is not None else {}
+        return [
+            name
+            for name in super().get_readonly_fields(request, obj)
+            if name not in editing.NOT_EDITABLE or not editing.editable_by_hand(name, kept)
+        ]
+
     def action_checkbox(self, obj):
         # Django renders this checkbox through the form widget templates, fifty times a page; the same markup.
         return format_html(
@@ -223,7 +249,9 @@ class PolicyAdmin(SimpleHistoryAdmin):
     def warnings_shown(self, obj: Policy) -> str:
         if not obj.warning_count:
             return ""
-        lines = [str(w) for w in obj.listed_warnings]
+        lines = [
+            gettext("Needs fixing: %(warning)s") % {"warning": w} if w.blocking else str(w) for w in obj.listed_warnings
+        ]
         if obj.warning_count > len(lines):
             lines.append(f"and {obj.warning_count - len(lines)} more")
         return format_html(
@@ -236,7 +264,7 @@ class PolicyAdmin(SimpleHistoryAdmin):
         return search.matching(queryset, search_term, in_id_order=ORDER_VAR not in request.GET), False
 
     def save_model(self, request, obj, form, change):
-        edited = [name for name in form.changed_data if name in CONTENT_FIELDS]
+        edited = form.edited_keys()
         if change and not edited:
             return  # an untouched form makes no new version
         reason = form.cleaned_data.get("change_reason") or (
@@ -263,10 +291,16 @@ class PolicyAdmin(SimpleHistoryAdmin):
         for fieldset in context["adminform"]:
             if ANALYSIS_GRID in fieldset.classes:
                 context["analysis_rows"] = list(zip(ANALYSIS_PARTS, fieldset, strict=True))
+        warnings = list(obj.warnings.all()) if obj is not None else []
         context.update(
             analysis_dimensions=[(d, Policy._meta.get_field(f"{d}_score").verbose_name) for d in ANALYSIS_DIMENSIONS],
             conflict=getattr(form, "conflict", None),
-            record_warnings=list(obj.warnings.all()) if obj is not None else [],
+            record_warnings=[warning for warning in warnings if not warning.blocking],
+            record_problems=[
+                (warning, form[fix_field_name(warning.field)] if fix_field_name(warning.field) in form.fields else None)
+                for warning in warnings
+                if warning.blocking
+            ],
             import_conflicts=list(obj.import_conflicts.open()) if obj is not None else [],
             may_settle=conflicts.may_settle(request.user),
             may_view_import_conflicts=_may_view_import_conflicts(request),
@@ -349,9 +383,10 @@ class PolicyAdmin(SimpleHistoryAdmin):
             except LockBusy as error:
                 form.add_error(None, str(error))
         if report is not None:
-            level = messages.SUCCESS if report.ok else messages.WARNING
+            level = messages.SUCCESS if report.ok and not report.problem_count else messages.WARNING
             counts = ", ".join(f"{count} {outcome}" for outcome, count in report.counts.items() if count)
-            self.message_user(request, f"{'Dry run: ' if report.dry_run else ''}{counts}.", level)
+            summary = f"{counts}; {report.problem_summary}" if report.problem_count else f"{counts}."
+            self.message_user(request, f"{'Dry run: ' if report.dry_run else ''}{summary}", level)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,

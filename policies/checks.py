@@ -1,6 +1,8 @@
 """Record checks: things in a record a reviewer should look at before trusting it.
 
-`check_values` reads one record. `check_in_collection` compares it with the others: the ids its
+`check_values` reads one record: first its problems (`records.problems`: values its fields cannot hold, kept as
+written, and required texts left empty), which block its approval and are placed by line and column in its file
+(`locate`), then what a reviewer should look at. `check_in_collection` compares it with the others: the ids its
 `evolution.supersedes` names must exist and must not lead back to it, and its evidence and labels should not be
 copied word for word from another record (a common trait of generated text).
 
@@ -20,7 +22,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property, reduce
 from operator import or_
 from typing import Any
@@ -28,8 +30,9 @@ from urllib.parse import urlsplit
 
 from django.db import connection, transaction
 from django.db.models import Q
+from django.utils.translation import gettext
 
-from policies import locks
+from policies import exporting, frontmatter, locks, records
 from policies.models import ANALYSIS_DIMENSIONS, HUMAN_AUDIT_PENDING, CollectionCheckOwed, Policy, PolicyWarning
 
 # Shorter texts (a label such as "Tax credit" or "税收抵免") are shared by unrelated records as a matter of course.
@@ -40,6 +43,8 @@ SHOWN_OTHERS = 3
 COPYABLE_FIELDS: tuple[str, ...] = tuple(f"{d}_{part}" for d in ANALYSIS_DIMENSIONS for part in ("label", "evidence"))
 CHECKED_FIELDS: tuple[str, ...] = (
     "policy_id",
+    "title",
+    "invalid",
     "review_status",
     "provenance_reviewer",
     "year",
@@ -51,16 +56,46 @@ CHECKED_FIELDS: tuple[str, ...] = (
 )
 
 
+# The codes of problems: a value kept as written, a required text left empty.
+AS_WRITTEN = "value_as_written"
+EMPTY_REQUIRED = "empty_required"
+PROBLEM_CODES = (AS_WRITTEN, EMPTY_REQUIRED)
+
+
 @dataclass(frozen=True)
 class Warning:
-    """One thing to look at: the frontmatter key it concerns (dotted), what is wrong, and a stable code."""
+    """One thing to look at: the frontmatter key it concerns (dotted), what is wrong, and a stable code.
+
+    A problem (`PROBLEM_CODES`) also says where its value is in the record's file, once `locate` has found it, and
+    whether it blocks the record's approval; `at` is the key of its value if not the field's own (a list's item).
+    """
 
     field: str
     message: str
     code: str = ""
+    blocking: bool = False
+    line: int | None = None
+    column: int | None = None
+    at: str = ""
 
     def __str__(self) -> str:
         return f"{self.field}: {self.message}"
+
+    @property
+    def is_problem(self) -> bool:
+        return self.code in PROBLEM_CODES
+
+    @property
+    def located(self) -> str:
+        """What is wrong and where, as the import reports it."""
+        if self.line is None:
+            return gettext("field %(field)s: %(message)s") % {"field": self.field, "message": self.message}
+        return gettext("line %(line)s, column %(column)s, field %(field)s: %(message)s") % {
+            "line": self.line,
+            "column": self.column,
+            "field": self.field,
+            "message": self.message,
+        }
 
 
 def _listed(items: Iterable[str], limit: int = 5) -> str:
@@ -69,9 +104,63 @@ def _listed(items: Iterable[str], limit: int = 5) -> str:
     return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
 
 
-def check_values(values: Mapping[str, Any]) -> list[Warning]:
-    """The warnings for one record's content (model field values) that need no other record."""
-    warnings = []
+def problem_warnings(values: Mapping[str, Any], data: Mapping[str, Any] | None = None) -> list[Warning]:
+    """The record's problems (`records.problems`) as warnings, not yet located in its file."""
+    kept = records.as_written(values)
+    return [
+        Warning(
+            problem.field,
+            problem.message,
+            AS_WRITTEN if problem.field in kept else EMPTY_REQUIRED,
+            blocking=problem.blocking,
+            at=problem.at,
+        )
+        for problem in records.problems(values, data)
+    ]
+
+
+def locate(warnings: list[Warning], document: frontmatter.Document) -> list[Warning]:
+    """`warnings` with each problem placed at the line and column of its value in `document`, the record's file."""
+    wanted = [warning.at or warning.field for warning in warnings if warning.is_problem]
+    if not wanted:
+        return warnings
+    positions = frontmatter.locate_all(document, wanted)
+    located = []
+    for warning in warnings:
+        position = positions.get(warning.at or warning.field) if warning.is_problem else None
+        located.append(replace(warning, line=position[0], column=position[1]) if position else warning)
+    return located
+
+
+def located_problems(policy: Policy, version: Any = None) -> list[Warning]:
+    """The problems of a version of the record (the record itself by default), placed in the file it exports as."""
+    version = version if version is not None else policy
+    values = records.policy_values(version)
+    if not records.problems(values):
+        return []
+    try:
+        document = frontmatter.parse(exporting.render_policy(policy, version).text)
+    except (TypeError, ValueError):
+        return problem_warnings(values)
+    return locate(problem_warnings(values, document.data), document)
+
+
+def _placed(pk: int, warnings: list[Warning]) -> list[Warning]:
+    """The record's warnings with its problems worked out on, and placed in, the file it exports as now."""
+    if not any(warning.is_problem for warning in warnings):
+        return warnings
+    policy = Policy.objects.select_related("template", "file").filter(pk=pk).first()
+    if policy is None:
+        return warnings
+    return [*located_problems(policy), *(warning for warning in warnings if not warning.is_problem)]
+
+
+def check_values(values: Mapping[str, Any], data: Mapping[str, Any] | None = None) -> list[Warning]:
+    """The warnings for one record's content (model field values) that need no other record, its problems first.
+
+    `data`, the record's frontmatter, tells a required text that is missing from one that is empty.
+    """
+    warnings = problem_warnings(values, data)
     reviewer = values.get("provenance_reviewer") or ""
     if values.get("review_status") == "verified" and reviewer.strip() in ("", HUMAN_AUDIT_PENDING):
         warnings.append(
@@ -357,13 +446,21 @@ def check_record(values: Mapping[str, Any], collection: Collection) -> list[Warn
     return [*check_values(values), *check_in_collection(values, collection)]
 
 
+def _stored(pk: int, warning: Warning) -> PolicyWarning:
+    return PolicyWarning(
+        policy_id=pk,
+        field=warning.field,
+        code=warning.code,
+        message=warning.message,
+        blocking=warning.blocking,
+        line=warning.line,
+        column=warning.column,
+    )
+
+
 def _store(found: Mapping[int, list[Warning]]) -> None:
     PolicyWarning.objects.bulk_create(
-        (
-            PolicyWarning(policy_id=pk, field=w.field, code=w.code, message=w.message)
-            for pk, warnings in found.items()
-            for w in warnings
-        ),
+        (_stored(pk, w) for pk, warnings in found.items() for w in warnings),
         batch_size=2000,
     )
 
@@ -403,11 +500,11 @@ def _refresh_collection(
         pending: list[PolicyWarning] = []
 
         def store(row: Mapping[str, Any], warnings: list[Warning]) -> None:
+            if any(warning.is_problem and warning.line is None for warning in warnings):
+                warnings = _placed(row["pk"], warnings)
             if found is not None:
                 found[row["policy_id"]] = warnings
-            pending.extend(
-                PolicyWarning(policy_id=row["pk"], field=w.field, code=w.code, message=w.message) for w in warnings
-            )
+            pending.extend(_stored(row["pk"], w) for w in warnings)
             if len(pending) >= 1000:
                 PolicyWarning.objects.bulk_create(pending)
                 pending.clear()
@@ -492,7 +589,7 @@ def refresh_records(
             Policy.objects.filter(policy_id__in=set(policy_ids)).order_by("policy_id").values("pk", *CHECKED_FIELDS)
         )
         collection = Collection.around(rows, supersedes, text_uses)
-        found = {row["pk"]: check_record(row, collection) for row in rows}
+        found = {row["pk"]: _placed(row["pk"], check_record(row, collection)) for row in rows}
         PolicyWarning.objects.filter(policy_id__in=list(found)).delete()
         _store(found)
     return {row["policy_id"]: found[row["pk"]] for row in rows}

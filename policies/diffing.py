@@ -16,6 +16,7 @@ from typing import Any
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy
 
 from policies.models import ANALYSIS_DIMENSIONS, ANALYSIS_PARTS, Policy, ReviewState
 
@@ -42,6 +43,7 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Facilities", ("related_facilities",)),
     ("Provenance", ("review_status", "provenance_author", "provenance_reviewer", "provenance_last_audit_date")),
     ("Text", ("description", "body")),
+    (gettext_lazy("Values kept as written"), ("invalid",)),
     ("Other frontmatter", ("extra",)),
     ("Review", ("state",)),
 )

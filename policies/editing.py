@@ -2,7 +2,8 @@
 
 Every `Policy.save` refuses a copy that is no longer the stored version (`VersionConflict`); this module gives an
 editor's form what it needs to say so: who saved in between, when and why, and what they changed. Edits sent as
-frontmatter-shaped data (the API's PATCH) are held to the import's rules by `edit_policy`.
+frontmatter-shaped data (the API's PATCH) are held to the import's rules by `edit_policy`, and more: the import
+keeps a value its field cannot hold as written, for a person to fix, but a person's edit never writes one.
 """
 
 from __future__ import annotations
@@ -101,7 +102,15 @@ NOT_EDITABLE: dict[str, str] = {
     "provenance_reviewer": _APPROVAL_STAMP,
     "provenance_last_audit_date": _APPROVAL_STAMP,
 }
+# Of those, the ones a person may still correct while the file's value is kept as written (a problem): the approval
+# replaces the stamps, but nothing else would ever fix an author the file wrote as a number or a list.
+FIXED_BY_HAND = ("provenance_author",)
 _PATHS = {leaf.attr: records.dotted(leaf.path) for leaf in records.LEAVES}
+
+
+def editable_by_hand(attr: str, kept: Mapping[str, Any]) -> bool:
+    """Whether an editor may change the field, given the record's values kept as written (by dotted key)."""
+    return attr not in NOT_EDITABLE or (attr in FIXED_BY_HAND and _PATHS[attr] in kept)
 
 
 class StaleEdit(Exception):
@@ -154,7 +163,7 @@ def edit_policy(
         for attr in changed:
             setattr(locked, attr, values[attr])
         check_writable(locked)
-        paths = [_PATHS.get(attr, attr) for attr in changed]
+        paths = records.changed_keys(before, values)
         locked.save_as(user=user, reason=reason or f"Edited through the API: {', '.join(paths)}")
     policy.refresh_from_db()
     return paths
@@ -200,9 +209,16 @@ def _check_rules(before: Mapping[str, Any], values: Mapping[str, Any]) -> None:
     problems = []
     if values["policy_id"] != before["policy_id"]:
         problems.append(Problem("id", "cannot be changed here: the id names the record's URL and file"))
+    old_kept, new_kept = records.as_written(before), records.as_written(values)
     for attr, message in NOT_EDITABLE.items():
-        if values[attr] != before[attr]:
-            problems.append(Problem(_PATHS[attr], message))
+        key = _PATHS[attr]
+        kept_changed = (key in old_kept) != (key in new_kept) or (
+            key in new_kept and not frontmatter.same(old_kept[key], new_kept[key])
+        )
+        if (values[attr] != before[attr] or kept_changed) and not editable_by_hand(attr, old_kept):
+            problems.append(Problem(key, message))
+    refused = {problem.field for problem in problems}
+    problems.extend(problem for problem in records.new_problems(before, values) if problem.field not in refused)
     if problems:
         raise RecordError(problems)
 

@@ -89,14 +89,21 @@ def published_version(policy: Policy) -> Any | None:
 
 
 def claims(version: Any, values: dict[str, Any]) -> dict[str, Any]:
-    """`values` as a file of `version` may state them: no claim of verification for content nobody approved."""
+    """`values` as a file of `version` may state them: no claim of verification for content nobody approved.
+
+    A review status or reviewer the file wrote in a form its field cannot hold is no exception: it is replaced too.
+    """
     if version.state == ReviewState.VERIFIED:
         return values
     stated = dict(values)
-    if str(values["review_status"]).strip().casefold() == ReviewState.VERIFIED.value:
+    kept = records.as_written(values)
+    status_key, reviewer_key = records.key_of("review_status"), records.key_of("provenance_reviewer")
+    if str(values["review_status"]).strip().casefold() == ReviewState.VERIFIED.value or status_key in kept:
         stated["review_status"] = ReviewState.PENDING.value
-    if values["provenance_reviewer"] not in ("", HUMAN_AUDIT_PENDING):
+    if values["provenance_reviewer"] not in ("", HUMAN_AUDIT_PENDING) or reviewer_key in kept:
         stated["provenance_reviewer"] = HUMAN_AUDIT_PENDING
+    if status_key in kept or reviewer_key in kept:
+        stated["invalid"] = records.without_as_written(values, [status_key, reviewer_key])
     return stated
 
 

@@ -1,10 +1,12 @@
 """Admin forms for policy records: lists edited one item a line, unknown keys edited as YAML, Markdown with a live
-preview, and every edit bound to the version the editor loaded."""
+preview, values kept as written shown as the file wrote them until fixed, and every edit bound to the version the
+editor loaded."""
 
 from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from django import forms
@@ -27,6 +29,23 @@ from policies.sources import SourceFile, iter_uploads
 
 TEXT_FIELDS = (models.CharField, models.TextField)
 LIST_FIELDS = ("sectors", "tags", "supersedes", "clusters", "related_facilities")
+# Short texts: one line each, whatever their length.
+LINE_FIELDS = (
+    "country",
+    "status",
+    "category",
+    "legal_weight",
+    "scope",
+    "review_status",
+    "provenance_author",
+    "provenance_reviewer",
+)
+# The name of the box that takes a value kept as written as its field shows it ("fix__analysis__market__score").
+FIX_PREFIX = "fix__"
+
+
+def fix_field_name(key: str) -> str:
+    return FIX_PREFIX + key.replace(".", "__")
 
 
 class LinesField(forms.CharField):
@@ -76,6 +95,34 @@ class KeptTextField(forms.CharField):
         return _lf(value).replace("\n", "\r\n") if "\r\n" in original else _lf(value)
 
 
+def as_written_text(value: Any, *, lines: bool) -> str:
+    """A value kept as written, as its box shows it: text as it is, other values as YAML writes them, and for a
+    list field each item on a line of its own."""
+    if lines and isinstance(value, list):
+        return "\n".join(as_written_text(item, lines=False) for item in value)
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return frontmatter.dump(value).rstrip("\n")
+
+
+class KeptAsWritten(forms.Field):
+    """A field whose box still shows the value its file wrote, which the field cannot hold: left so, the value
+    stays as written (and its field empty) whatever else the form changes."""
+
+    def __init__(self, shown: forms.Field, value: Any) -> None:
+        super().__init__(required=False, widget=shown.widget, label=shown.label, help_text=shown.help_text)
+        self.problem = getattr(shown, "problem", "")
+        self.value = value
+
+    def clean(self, value: Any) -> Any:
+        return self.value
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        return False
+
+
 class MarkdownTextarea(forms.Textarea):
     """A Markdown textarea followed by its preview as published; `policy_admin.js` keeps the preview live."""
 
@@ -111,13 +158,15 @@ class PolicyForm(forms.ModelForm):
 
     class Meta:
         model = Policy
-        # The admin shows the rest read-only (its `readonly_fields` come from the same table).
-        fields = [name for name in CONTENT_FIELDS if name not in editing.NOT_EDITABLE]
+        # The admin shows the rest read-only (its `readonly_fields` come from the same table); values kept as written
+        # are shown in their fields' boxes.
+        fields = [name for name in CONTENT_FIELDS if name not in editing.NOT_EDITABLE and name != "invalid"]
         field_classes = {
             **{name: KeptTextField for name in CONTENT_FIELDS if isinstance(Policy._meta.get_field(name), TEXT_FIELDS)},
             **{name: LinesField for name in LIST_FIELDS},
         }
         widgets = {
+            **{name: forms.TextInput(attrs={"size": 40}) for name in LINE_FIELDS},
             "title": forms.TextInput(attrs={"size": 100}),
             # Not a URL input: a record may hold a url that is not one (a check warns), and must stay editable.
             "url": forms.TextInput(attrs={"size": 100}),
@@ -135,14 +184,108 @@ class PolicyForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.conflict: editing.Conflict | None = None
+        # Keys whose values kept as written this form replaces with what their boxes hold.
+        self.fixed: list[str] = []
+        self.kept: dict[str, Any] = {}
         if self.instance.pk is not None:
             self.fields["expected_version"].initial = self.instance.version
+            self.kept = records.as_written({"invalid": self.instance.invalid})
+            self._show_problems()
+        if "pub_date" in self.fields:
+            # The collection writes dates YYYY-MM-DD; 01/10/2024 is January or October depending on who reads it.
+            self.fields["pub_date"].input_formats = ["%Y-%m-%d"]
+            self.fields["pub_date"].error_messages["invalid"] = gettext_lazy("Enter the date as YYYY-MM-DD.")
+
+    def _show_problems(self) -> None:
+        """Show each value kept as written in its field's box, with what is wrong, and decide which ones a bound form
+        fixes: those whose box now holds something else, or whose box says to take it as shown."""
+        values = records.policy_values(self.instance)
+        found = {problem.field: problem.message for problem in records.problems(values)}
+        for leaf in records.LEAVES:
+            key = records.dotted(leaf.path)
+            field = self.fields.get(leaf.attr)
+            if field is not None and key in found and key not in self.kept:
+                # A required text left empty: the form saves other edits while it stays so.
+                field.required = False
+                field.problem = found[key]  # type: ignore[attr-defined]
+                field.help_text = gettext("Needs fixing: %(problem)s.") % {"problem": found[key]}
+        for key, value in self.kept.items():
+            leaf = records.leaf_for_key(key)
+            if leaf is None:
+                self._show_section(key, found.get(key, ""))
+            elif leaf.attr in self.fields:
+                self._show_value(key, leaf.attr, value, found.get(key, ""))
+
+    def _show_value(self, key: str, name: str, value: Any, problem: str) -> None:
+        field = self.fields[name]
+        shown = as_written_text(value, lines=isinstance(field, LinesField))
+        self.initial[name] = shown
+        if "\n" in shown and not isinstance(field.widget, forms.Textarea):
+            field.widget = forms.Textarea(attrs={"rows": 3})
+        elif isinstance(field.widget, forms.NumberInput):
+            field.widget = forms.TextInput(attrs={"size": 10})
+        field.widget.attrs["aria-invalid"] = "true"
+        field.problem = problem  # type: ignore[attr-defined]
+        field.help_text = gettext("Needs fixing: %(problem)s. The box shows the value as the file wrote it.") % {
+            "problem": problem
+        }
+        fix = self.fields[fix_field_name(key)] = forms.BooleanField(
+            required=False,
+            label=gettext("Take “%(field)s” as its box shows it") % {"field": field.label},
+            help_text=gettext("Otherwise a box left as the file wrote it keeps the value as written."),
+        )
+        if not self.is_bound:
+            return
+        taken = fix.widget.value_from_datadict(self.data, self.files, self.add_prefix(fix_field_name(key)))
+        if taken or not self._still_shows(name, shown):
+            self.fixed.append(key)
+        else:
+            self.fields[name] = KeptAsWritten(field, getattr(self.instance, name))
+
+    def _still_shows(self, name: str, shown: str) -> bool:
+        field = self.fields[name]
+        sent = self[name].data
+        if isinstance(field, LinesField):
+            return field.to_python(sent) == field.to_python(shown)
+        return _lf(str(sent or "")).rstrip("\n") == shown.rstrip("\n")
+
+    def _show_section(self, key: str, problem: str) -> None:
+        """A section the file wrote as something other than a mapping: replaced by its fields' boxes once any of them
+        changes, or when its box says so."""
+        fix = self.fields[fix_field_name(key)] = forms.BooleanField(
+            required=False,
+            label=gettext("Replace “%(section)s” with its fields below") % {"section": key},
+            help_text=problem,
+        )
+        if not self.is_bound:
+            return
+        inside = [leaf.attr for leaf in records.LEAVES if records.dotted(leaf.path).startswith(key + ".")]
+        taken = fix.widget.value_from_datadict(self.data, self.files, self.add_prefix(fix_field_name(key)))
+        if taken or any(name in self.fields and self[name]._has_changed() for name in inside):
+            self.fixed.append(key)
+
+    @cached_property
+    def changed_data(self) -> list[str]:
+        changed = list(super().changed_data)
+        for key in self.fixed:
+            leaf = records.leaf_for_key(key)
+            name = leaf.attr if leaf is not None else key
+            if name not in changed:
+                changed.append(name)
+        return changed
+
+    def edited_keys(self) -> list[str]:
+        """What the form changes, named as the file names it."""
+        names = [name for name in self.changed_data if name in CONTENT_FIELDS or name in self.fixed]
+        return [records.paths([name]) if name in CONTENT_FIELDS else name for name in names]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         for name, field in self.fields.items():
             if isinstance(field, KeptTextField) and isinstance(cleaned.get(name), str):
                 cleaned[name] = field.as_written(cleaned[name], getattr(self.instance, name, "") or "")
+        if self.fixed:
+            self.instance.invalid = records.without_as_written({"invalid": self.instance.invalid}, self.fixed)
         if self.instance.pk is None:
             return cleaned
         loaded = cleaned.get("expected_version")
@@ -184,9 +327,15 @@ class PolicyForm(forms.ModelForm):
             if field.has_changed(loaded, self[name].data):
                 if loaded != current:
                     both.append(name)
+            elif name in self.initial and isinstance(self.initial[name], str) and self._kept_for(name):
+                self.data[self.add_prefix(name)] = self.initial[name]
             else:
                 self.data[self.add_prefix(name)] = "" if current is None else field.prepare_value(current)
         return both
+
+    def _kept_for(self, name: str) -> bool:
+        leaf = next((leaf for leaf in records.LEAVES if leaf.attr == name), None)
+        return leaf is not None and records.dotted(leaf.path) in self.kept
 
     def clean_extra(self) -> str:
         text = self.cleaned_data["extra"]

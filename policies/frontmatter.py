@@ -19,7 +19,19 @@ from typing import Any
 from policies import _yaml12
 from policies._yaml12 import Layout, YamlProblem, same
 
-__all__ = ["Document", "FrontmatterError", "Limits", "dump", "load", "locate", "parse", "render", "same", "split"]
+__all__ = [
+    "Document",
+    "FrontmatterError",
+    "Limits",
+    "dump",
+    "load",
+    "locate",
+    "locate_all",
+    "parse",
+    "render",
+    "same",
+    "split",
+]
 
 
 class FrontmatterError(ValueError):
@@ -179,18 +191,29 @@ _FIELD_PART = re.compile(r"[^.\[\]]+")
 
 
 def locate(document: Document, field: str) -> tuple[int, int] | None:
-    """The 1-based line and column in the file of a field's value, named as in errors ("analysis.mrv.score")."""
+    """The 1-based line and column in the file of a field's value, named as in errors ("analysis.mrv.score",
+    "relatedFacilities[3]" for a list's fourth item); of its nearest enclosing value if it is not there."""
+    return locate_all(document, [field])[field]
+
+
+def locate_all(document: Document, fields: list[str]) -> dict[str, tuple[int, int] | None]:
+    """`locate` for several fields, reading the file once."""
     split = _split(document.text)
-    _data, layout = _compose(document.text[split.yaml_start : split.yaml_end], Limits(), split.first_line, True)
-    position = None
-    for name in _FIELD_PART.findall(field):
-        entry = layout.entries.get(name) if layout is not None else None
-        if entry is None:
-            break
-        position, layout = entry.value.start, entry.value
-    if position is None:
-        return None
-    return position[0] + split.first_line + 1, position[1] + 1
+    _data, root = _compose(document.text[split.yaml_start : split.yaml_end], Limits(), split.first_line, True)
+    found: dict[str, tuple[int, int] | None] = {}
+    for field in fields:
+        position, layout = None, root
+        for name in _FIELD_PART.findall(field):
+            child = None
+            if layout is not None and layout.kind == "seq" and name.isdigit():
+                child = layout.items[int(name)] if int(name) < len(layout.items) else None
+            elif layout is not None and name in layout.entries:
+                child = layout.entries[name].value
+            if child is None:
+                break
+            position, layout = child.start, child
+        found[field] = None if position is None else (position[0] + split.first_line + 1, position[1] + 1)
+    return found
 
 
 # --- minimal re-rendering ------------------------------------------------------------------------------

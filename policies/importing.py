@@ -1,6 +1,9 @@
 """Policy files -> records.
 
-Each file is imported on its own, atomically, and ends with one outcome and a reason. A file the app has already
+Each file is imported on its own, atomically, and ends with one outcome and a reason. A file is refused only when
+the app cannot hold it faithfully and safely (not YAML, not a mapping, an id that cannot name a file, tags, bombs,
+bad bytes, too large); a value its field cannot hold is kept as written and reported as a problem, with its line
+and column, for an editor to fix in the app (`records.problems`). A file the app has already
 seen is older than the record, never newer: bytes it has read or written are recognised by their hash without
 being parsed, and content that any version of the record had changes nothing. Only content the app has never seen
 is a change: taken whole when nobody changed the record since the content it descends from, merged field by field
@@ -29,6 +32,7 @@ from django.db.models import Model
 from django.db.models.constants import OnConflict
 from django.db.models.sql import InsertQuery
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from policies import checks, exporting, frontmatter, locks, merging, records
 from policies.models import FacilityList, FileSnapshot, ImportConflict, Policy, PolicyFile, SeenFile
@@ -52,6 +56,19 @@ class FileResult:
     message: str = ""
     policy_id: str | None = None
     warnings: list[str] = field(default_factory=list)
+    # What must be fixed before the record can be approved: "line 28, column 12, field ...: what is wrong".
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def summary(self) -> str:
+        """The outcome, with how many problems the file brought (`created, 2 problems`)."""
+        if not self.problems:
+            return str(self.outcome)
+        count = len(self.problems)
+        return ngettext("%(outcome)s, %(count)d problem", "%(outcome)s, %(count)d problems", count) % {
+            "outcome": self.outcome,
+            "count": count,
+        }
 
 
 @dataclass
@@ -65,9 +82,27 @@ class ImportReport:
 
     @property
     def ok(self) -> bool:
-        """True when no file was rejected or left in conflict."""
+        """True when no file was rejected or left in conflict (files admitted with problems are fine)."""
         counts = self.counts
         return not counts[Outcome.REJECTED] and not counts[Outcome.CONFLICT]
+
+    @property
+    def problem_count(self) -> int:
+        return sum(len(result.problems) for result in self.results)
+
+    @property
+    def problem_summary(self) -> str:
+        """How many problems the import brought, in how many files; empty if none."""
+        count = self.problem_count
+        if not count:
+            return ""
+        files = sum(1 for result in self.results if result.problems)
+        in_files = ngettext("in %(files)d file", "in %(files)d files", files) % {"files": files}
+        return ngettext(
+            "%(count)d problem %(in_files)s needs fixing before approval.",
+            "%(count)d problems %(in_files)s need fixing before approval.",
+            count,
+        ) % {"count": count, "in_files": in_files}
 
 
 class _Rejected(Exception):
@@ -210,7 +245,8 @@ def _read_one(
         if policy_id in ids_seen:
             raise _Rejected(f"has the same id {policy_id!r} as {ids_seen[policy_id]}", policy_id)
         ids_seen[policy_id] = source.shown
-        return _Parsed(source, document, values, file_sha256, checks.check_values(values))
+        warnings = checks.locate(checks.check_values(values, document.data), document)
+        return _Parsed(source, document, values, file_sha256, warnings)
     except _Rejected as rejection:
         return FileResult(source.shown, Outcome.REJECTED, str(rejection), rejection.policy_id)
 
@@ -263,7 +299,9 @@ def _store_batch(
         if result.outcome is not Outcome.REJECTED:
             if not dry_run and result.outcome is not Outcome.CONFLICT:
                 known_hashes.add(item.file_sha256)
-            result.warnings = [str(warning) for warning in item.warnings]
+            result.warnings = [str(warning) for warning in item.warnings if not warning.blocking]
+            if result.outcome in (Outcome.CREATED, Outcome.UPDATED):
+                result.problems = [warning.located for warning in item.warnings if warning.blocking]
         results.append(result)
     return results
 
@@ -564,12 +602,15 @@ def _store(item: _Parsed, policy: Policy | None, *, user, origin: str, force: bo
         reason=f"{reason}, merged with the app's changes since {merge.base.label}: took {taken} from the file, "
         f"kept {kept} from the app",
     )
-    checks.note_checked(policy, checks.check_values(records.policy_values(policy)))
+    # The record's own warnings: a value the file kept as written may be one the app has fixed since, or not.
+    merged = checks.locate(checks.check_values(records.policy_values(policy), item.document.data), item.document)
+    checks.note_checked(policy, merged)
     return FileResult(
         source.shown,
         Outcome.MERGED,
         f"took {taken} from the file; kept {kept}, changed in the app since {merge.base.label}",
         policy_id,
+        problems=[warning.located for warning in merged if warning.blocking],
     )
 
 

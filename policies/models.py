@@ -74,6 +74,13 @@ class PolicyQuerySet(models.QuerySet):
     def without_warnings(self) -> "PolicyQuerySet":
         return self.exclude(models.Exists(PolicyWarning.objects.filter(policy=models.OuterRef("pk"))))
 
+    def needing_fixes(self) -> "PolicyQuerySet":
+        """Records with a problem that blocks their approval."""
+        return self.filter(models.Exists(PolicyWarning.objects.blocking().filter(policy=models.OuterRef("pk"))))
+
+    def not_needing_fixes(self) -> "PolicyQuerySet":
+        return self.exclude(models.Exists(PolicyWarning.objects.blocking().filter(policy=models.OuterRef("pk"))))
+
     def pending(self) -> "PolicyQuerySet":
         return self.in_state(ReviewState.PENDING)
 
@@ -214,29 +221,36 @@ class PolicyHistoricalRecords(HistoricalRecords):
         return extra
 
 
+# The longest country or category a record holds. These are the texts the admin list's indexes hold, and a
+# PostgreSQL B-tree entry is at most 2,704 bytes: 400 characters of four bytes each, with a 200-character id and
+# the state, fit. A longer text is kept as written, as a problem (policies.records), never refused.
+INDEXED_TEXT_MAX_LENGTH = 400
+
+
 class Policy(models.Model):
     """One policy record: every field of its frontmatter, its Markdown body and its review state.
 
     Fields the schema does not know are kept, as YAML, in `extra` (a mapping of the same shape as the
-    frontmatter holding only the unknown keys), so nothing a file says is lost.
+    frontmatter holding only the unknown keys), so nothing a file says is lost. Values of known fields that their
+    fields cannot hold are kept, as YAML, in `invalid`, their fields left empty: the record is admitted with a
+    problem on each, and exported as its file wrote it until someone fixes them.
     """
 
     # Identity
     policy_id = models.CharField("id", max_length=200, unique=True, validators=[validate_policy_id])
     title = models.TextField()
-    country = models.CharField(max_length=200, blank=True)
+    country = models.TextField(max_length=INDEXED_TEXT_MAX_LENGTH, blank=True)
     year = models.IntegerField(null=True, blank=True)
-    status = models.CharField(max_length=200, blank=True)
-    category = models.CharField(max_length=200, blank=True)
+    status = models.TextField(blank=True)
+    category = models.TextField(max_length=INDEXED_TEXT_MAX_LENGTH, blank=True)
     pub_date = models.DateField("pubDate", null=True, blank=True)
-    review_status = models.CharField(
+    review_status = models.TextField(
         "reviewStatus",
-        max_length=100,
         blank=True,
         help_text="As written in the file; the review state below is what the app trusts.",
     )
-    legal_weight = models.CharField("legalWeight", max_length=200, blank=True)
-    scope = models.CharField(max_length=200, blank=True)
+    legal_weight = models.TextField("legalWeight", blank=True)
+    scope = models.TextField(blank=True)
     sectors = models.JSONField(default=list, blank=True)
     tags = models.JSONField(default=list, blank=True)
     url = models.TextField(blank=True)
@@ -286,8 +300,8 @@ class Policy(models.Model):
     )
 
     # provenance: written by the import and the review workflow, never by hand.
-    provenance_author = models.CharField("author", max_length=200, blank=True)
-    provenance_reviewer = models.CharField("reviewer", max_length=200, blank=True)
+    provenance_author = models.TextField("author", blank=True)
+    provenance_reviewer = models.TextField("reviewer", blank=True)
     provenance_last_audit_date = models.DateField("lastAuditDate", null=True, blank=True)
 
     description = models.TextField(blank=True, help_text="Markdown.")
@@ -296,6 +310,14 @@ class Policy(models.Model):
         "other frontmatter",
         blank=True,
         help_text="Keys the schema does not know, as YAML, kept and exported where the file had them.",
+    )
+    invalid = models.TextField(
+        "values as written",
+        blank=True,
+        editable=False,
+        help_text="Values the file gave that their fields cannot hold (a score of 85.5, a date written 01/10/2024), "
+        "as YAML by their keys (analysis.market.score): exported as written, and each a problem to fix, until an "
+        "edit gives the field a value it can hold.",
     )
     # What a version is rendered on: the text of the file it came from. Part of the version (and of its history
     # row), so that the bytes a reviewer approved are the bytes published: a file read later changes it only
@@ -419,18 +441,29 @@ def store_facilities(sender, instance: Policy, history_instance, **kwargs) -> No
     history_instance.facilities = FacilityList.stored(instance.related_facilities)
 
 
+class PolicyWarningQuerySet(models.QuerySet):
+    def blocking(self) -> "PolicyWarningQuerySet":
+        return self.filter(blocking=True)
+
+
 class PolicyWarning(models.Model):
     """One finding of the record checks (`policies.checks`), stored so that lists can filter on it.
 
     Derived data, kept apart from `Policy` so that it never shows up as an edit in the record's history: the
     checks rewrite a record's warnings when it (or a record it is compared with) is saved, and the whole
-    collection's after an import and by `manage.py check_policies`.
+    collection's after an import and by `manage.py check_policies`. A blocking one is a problem: a value its field
+    cannot hold, or a required field left empty; nobody approves the record while it stands.
     """
 
     policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="warnings")
     field = models.CharField(max_length=200, help_text="The frontmatter key it concerns, e.g. analysis.mrv.citation.")
     code = models.CharField(max_length=50)
     message = models.TextField()
+    blocking = models.BooleanField(default=False, help_text="A problem: the record is not approved while it stands.")
+    line = models.PositiveIntegerField(null=True, blank=True, help_text="Where the value is in the record's file.")
+    column = models.PositiveIntegerField(null=True, blank=True)
+
+    objects = PolicyWarningQuerySet.as_manager()
 
     class Meta:
         ordering = ["policy", "id"]

@@ -1,9 +1,13 @@
 """The mapping between a file's frontmatter and the fields of a `Policy`.
 
 Reading checks every known field's type and collects what the schema does not know into a residue (kept in
-`Policy.extra`). Writing builds the frontmatter back in the order of the record's own file: a value that still
-means what the file said is given back as the file wrote it (a quoted date stays a string, a timestamp stays a
-date), so an unedited record renders byte-identical and an edited one changes only the edited keys.
+`Policy.extra`). A value its field cannot hold (a score of 85.5, a date written 01/10/2024, one tag where a list
+belongs) is kept as the file wrote it, in `Policy.invalid`, and its field left empty: the record is admitted, and
+`problems` names what is wrong with each such value until an edit replaces it. Only an id that cannot name a file
+is refused. Writing builds the frontmatter back in the order of the record's own file: a value that still means
+what the file said is given back as the file wrote it (a quoted date stays a string, a timestamp stays a date), and
+a value kept as written is written back in its key's place, so an unedited record renders byte-identical and an
+edited one changes only the edited keys.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 from policies import frontmatter
 from policies.models import ANALYSIS_DIMENSIONS, ANALYSIS_PARTS, Policy, validate_policy_id
@@ -80,9 +85,13 @@ LEAVES: tuple[Leaf, ...] = (
 )
 
 # Every model field that is part of a record's content: what history compares, hashes and exports.
-CONTENT_FIELDS: tuple[str, ...] = (*(leaf.attr for leaf in LEAVES), "body", "extra")
+CONTENT_FIELDS: tuple[str, ...] = (*(leaf.attr for leaf in LEAVES), "body", "extra", "invalid")
 
-# Lengths the database enforces (PostgreSQL refuses longer text; SQLite would silently keep it).
+# Written by the review workflow when a reviewer approves: a value of theirs the file wrote in a form the field
+# cannot hold is replaced by the approval's stamp, so it is a problem that blocks nothing.
+STAMPED_BY_APPROVAL: tuple[str, ...] = ("review_status", "provenance_reviewer", "provenance_last_audit_date")
+
+# Lengths the database needs (an index's entry size); a longer text is kept as written, as a problem.
 _MAX_LENGTH = {
     leaf.attr: length
     for leaf in LEAVES
@@ -101,12 +110,33 @@ for _leaf in LEAVES:
             _siblings.append(_leaf.path[_depth - 1])
 
 
+def _canonical_paths(path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
+    for key in _CANONICAL_ORDER.get(path, []):
+        yield (*path, key)
+        yield from _canonical_paths((*path, key))
+
+
+# Every known key, dotted, in the collection's order: how values kept as written and problems are listed.
+_KEY_ORDER = {".".join(path): index for index, path in enumerate(_canonical_paths())}
+_LEAF_BY_KEY = {".".join(leaf.path): leaf for leaf in LEAVES}
+
+
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with one field of a file."""
+    """One thing wrong with one field of a file.
+
+    `at` is the key whose value is wrong if that is not the field's whole value (`relatedFacilities[41]`, a list's
+    item); a problem that does not `block` the record's approval is one the approval's stamp replaces.
+    """
 
     field: str
     message: str
+    at: str = ""
+    blocking: bool = True
+
+    @property
+    def where(self) -> str:
+        return self.at or self.field
 
 
 class RecordError(ValueError):
@@ -126,46 +156,62 @@ def dotted(path: tuple[str | int, ...]) -> str:
 
 def _describe(value: Any) -> str:
     if isinstance(value, bool):
-        return f"the boolean {str(value).lower()}"
+        return gettext("the boolean %(value)s") % {"value": str(value).lower()}
     if isinstance(value, datetime.date):
-        return f"the date {value.isoformat()} (quote it to keep it text)"
+        return gettext("the date %(date)s (quote it to keep it text)") % {"date": value.isoformat()}
     if isinstance(value, (int, float)):
-        return f"the number {value}"
+        return gettext("the number %(number)s") % {"number": value}
     if isinstance(value, str):
         return repr(value)
     if value is None:
-        return "nothing (null)"
-    return f"a {'list' if isinstance(value, list) else 'mapping' if isinstance(value, dict) else type(value).__name__}"
+        return gettext("nothing (null)")
+    if isinstance(value, list):
+        return gettext("a list")
+    if isinstance(value, dict):
+        return gettext("a mapping")
+    return gettext("a value of type %(type)s") % {"type": type(value).__name__}
+
+
+class _Wrong(ValueError):
+    """What is wrong with a frontmatter value, for the user; `item` is the index of the list item at fault."""
+
+    def __init__(self, message: str, item: int | None = None) -> None:
+        super().__init__(message)
+        self.item = item
 
 
 def _read_leaf(leaf: Leaf, value: Any) -> Any:
-    """The model value for a frontmatter value; raises ValueError with a message for the user."""
+    """The model value for a frontmatter value; raises `_Wrong` (a ValueError) if its field cannot hold it."""
     kind = leaf.kind
     if kind in ("text", "required_text", "id"):
         if value is None and kind == "text":
             return ""
         if not isinstance(value, str):
-            raise ValueError(f"must be text, not {_describe(value)}")
-        if kind != "text" and not value.strip():
-            raise ValueError("must not be empty")
-        limit = _MAX_LENGTH.get(leaf.attr)
-        if limit is not None and len(value) > limit:
-            raise ValueError(f"is {len(value):,} characters long, over the limit of {limit:,}")
+            raise _Wrong(gettext("must be text, not %(value)s") % {"value": _describe(value)})
         if kind == "id":
+            if not value.strip():
+                raise _Wrong(gettext("must not be empty"))
             try:
                 validate_policy_id(value)
             except ValidationError as error:
-                raise ValueError(" ".join(error.messages)) from None
+                raise _Wrong(" ".join(error.messages)) from None
+            return value
+        limit = _MAX_LENGTH.get(leaf.attr)
+        if limit is not None and len(value) > limit:
+            raise _Wrong(
+                gettext("is %(length)s characters long, over the limit of %(limit)s")
+                % {"length": f"{len(value):,}", "limit": f"{limit:,}"}
+            )
         return value
     if kind in ("year", "score"):
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ValueError(f"must be a whole number, not {_describe(value)}")
+            raise _Wrong(gettext("must be a whole number, not %(value)s") % {"value": _describe(value)})
         if kind == "score" and not 0 <= value <= 100:
-            raise ValueError(f"must be from 0 to 100, not {value}")
+            raise _Wrong(gettext("must be from 0 to 100, not %(value)s") % {"value": value})
         if kind == "year" and not 1000 <= value <= 9999:
-            raise ValueError(f"must be a four-digit year, not {value}")
+            raise _Wrong(gettext("must be a four-digit year, not %(value)s") % {"value": value})
         return value
     if kind == "date":
         if value is None:
@@ -176,20 +222,21 @@ def _read_leaf(leaf: Leaf, value: Any) -> Any:
             return value
         if isinstance(value, str):
             if not _ISO_DATE.match(value):
-                raise ValueError(f"must be a date written YYYY-MM-DD, not {value!r}")
+                raise _Wrong(gettext("must be a date written YYYY-MM-DD, not %(value)s") % {"value": repr(value)})
             try:
                 return datetime.date.fromisoformat(value)
             except ValueError:
-                raise ValueError(f"{value!r} is not a real date") from None
-        raise ValueError(f"must be a date (YYYY-MM-DD), not {_describe(value)}")
+                raise _Wrong(gettext("%(value)s is not a real date") % {"value": repr(value)}) from None
+        raise _Wrong(gettext("must be a date (YYYY-MM-DD), not %(value)s") % {"value": _describe(value)})
     if kind == "list":
         if value is None:
             return []
         if not isinstance(value, list):
-            raise ValueError(f"must be a list, not {_describe(value)}")
+            raise _Wrong(gettext("must be a list, not %(value)s") % {"value": _describe(value)})
         for index, item in enumerate(value):
             if not isinstance(item, str):
-                raise ValueError(f"item {index + 1} must be text, not {_describe(item)}")
+                message = gettext("item %(number)s must be text, not %(value)s")
+                raise _Wrong(message % {"number": index + 1, "value": _describe(item)}, item=index)
         return list(value)
     raise AssertionError(kind)
 
@@ -204,6 +251,15 @@ def read_field(attr: str, value: Any) -> Any:
         return _read_leaf(leaf, value)
     except ValueError as error:
         raise RecordError([Problem(dotted(leaf.path), str(error))]) from None
+
+
+def _empty(leaf: Leaf) -> Any:
+    """The value of a field the file does not give, or gives in a form the field cannot hold."""
+    return {"year": None, "score": None, "date": None, "list": []}.get(leaf.kind, "")
+
+
+def _not_a_mapping(value: Any) -> str:
+    return gettext("must be a mapping, not %(value)s") % {"value": _describe(value)}
 
 
 def _strictly_equal(a: Any, b: Any) -> bool:
@@ -231,27 +287,34 @@ def _is_empty(value: Any) -> bool:
 
 
 def values_from_data(data: Mapping[str, Any], body: str) -> dict[str, Any]:
-    """Model field values for a parsed record; raises RecordError listing every field that is wrong."""
-    problems: list[Problem] = []
+    """Model field values for a parsed record, each value its field cannot hold kept as written in `invalid`.
+
+    Raises RecordError only for an id that is missing or cannot name a file: the id names the record and its file.
+    """
+    refused: list[Problem] = []
+    kept: dict[str, Any] = {}
     values: dict[str, Any] = {"body": body}
-    residue = _read_mapping((), data, values, problems)
-    wrong = {problem.field for problem in problems}
+    residue = _read_mapping((), data, values, kept, refused)
+    if "policy_id" not in values and not refused:
+        refused.append(Problem("id", gettext("is missing")))
+    if refused:
+        raise RecordError(refused)
     for leaf in LEAVES:
-        if leaf.attr not in values and dotted(leaf.path) not in wrong:
-            if leaf.kind in ("id", "required_text"):
-                problems.append(Problem(dotted(leaf.path), "is missing"))
-            else:
-                values[leaf.attr] = _read_leaf(leaf, None)
-    if problems:
-        raise RecordError(problems)
+        values.setdefault(leaf.attr, _empty(leaf))
     values["extra"] = frontmatter.dump(residue) if residue else ""
+    values["invalid"] = dump_as_written(kept)
     return values
 
 
 def _read_mapping(
-    path: tuple[str, ...], mapping: Mapping[Any, Any], values: dict[str, Any], problems: list[Problem]
+    path: tuple[str, ...],
+    mapping: Mapping[Any, Any],
+    values: dict[str, Any],
+    kept: dict[str, Any],
+    refused: list[Problem],
 ) -> dict[Any, Any]:
-    """Store the known leaves below `path` in `values`; return the unknown keys (the residue)."""
+    """Store the known leaves below `path` in `values`, and in `kept` (by dotted key) the values of known keys their
+    fields cannot hold; return the unknown keys (the residue)."""
     residue: dict[Any, Any] = {}
     for key, value in mapping.items():
         child = (*path, key) if isinstance(key, str) else None
@@ -260,19 +323,105 @@ def _read_mapping(
             try:
                 values[leaf.attr] = _read_leaf(leaf, value)
             except ValueError as error:
-                problems.append(Problem(dotted(child), str(error)))
+                if leaf.kind == "id":
+                    refused.append(Problem(dotted(child), str(error)))
+                else:
+                    kept[dotted(child)] = value
         elif child in _CONTAINER_PATHS:
             if value is None:
                 continue
             if not isinstance(value, dict):
-                problems.append(Problem(dotted(child), f"must be a mapping, not {_describe(value)}"))
+                kept[dotted(child)] = value
                 continue
-            nested = _read_mapping(child, value, values, problems)
+            nested = _read_mapping(child, value, values, kept, refused)
             if nested:
                 residue[key] = nested
         else:
             residue[key] = value
     return residue
+
+
+def dump_as_written(kept: Mapping[str, Any]) -> str:
+    """`Policy.invalid` for these values kept as written: YAML, keyed by dotted key in the collection's order (so that
+    the same values are always the same text)."""
+    if not kept:
+        return ""
+    return frontmatter.dump({key: kept[key] for key in sorted(kept, key=lambda key: _KEY_ORDER.get(key, -1))})
+
+
+def key_of(attr: str) -> str:
+    """The dotted key of a model field (`analysis.market.score` for `market_score`)."""
+    return dotted(_LEAF_BY_ATTR[attr].path)
+
+
+def leaf_for_key(key: str) -> Leaf | None:
+    """The field a dotted key names (None for a section, such as `analysis.market`)."""
+    return _LEAF_BY_KEY.get(key)
+
+
+def as_written(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The values a record keeps as its file wrote them, by dotted key (`analysis.market.score`)."""
+    text = values.get("invalid") or ""
+    loaded = frontmatter.load(text) if text else None
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def without_as_written(values: Mapping[str, Any], keys: Iterable[str]) -> str:
+    """`Policy.invalid` with the values of `keys` no longer kept as written (their fields now hold a value)."""
+    gone = set(keys)
+    return dump_as_written({key: value for key, value in as_written(values).items() if key not in gone})
+
+
+def problems(values: Mapping[str, Any], data: Mapping[str, Any] | None = None) -> list[Problem]:
+    """What is wrong with a record's content: each value kept as written, and each required text left empty (said
+    to be missing when `data`, its frontmatter, lacks the key). In the collection's key order.
+
+    `values` may hold only some fields: those it lacks are not checked.
+    """
+    found = []
+    kept = as_written(values)
+    for key, value in kept.items():
+        leaf = _LEAF_BY_KEY.get(key)
+        if leaf is None:
+            found.append(Problem(key, _not_a_mapping(value)))
+            continue
+        try:
+            _read_leaf(leaf, value)
+        except _Wrong as wrong:
+            at = f"{key}[{wrong.item}]" if wrong.item is not None else ""
+            if leaf.attr in STAMPED_BY_APPROVAL:
+                message = gettext("%(problem)s; the approval's stamp replaces it") % {"problem": wrong}
+                found.append(Problem(key, message, at, blocking=False))
+            else:
+                found.append(Problem(key, str(wrong), at))
+    for leaf in LEAVES:
+        key = dotted(leaf.path)
+        empty = leaf.attr in values and not str(values[leaf.attr] or "").strip()
+        if leaf.kind == "required_text" and key not in kept and empty:
+            missing = data is not None and not _holds(data, leaf.path)
+            found.append(Problem(key, gettext("is missing") if missing else gettext("must not be empty")))
+    return sorted(found, key=lambda problem: _KEY_ORDER.get(problem.field, -1))
+
+
+def _holds(data: Mapping[str, Any], path: tuple[str, ...]) -> bool:
+    for key in path:
+        if not isinstance(data, Mapping) or key not in data:
+            return False
+        data = data[key]
+    return True
+
+
+def new_problems(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[Problem]:
+    """The problems of `after` that `before` did not have with the same value: what an edit would introduce."""
+    old_kept, new_kept = as_written(before), as_written(after)
+    had = {problem.field for problem in problems(before)}
+
+    def unchanged(key: str) -> bool:
+        if (key in old_kept) != (key in new_kept):
+            return False
+        return key not in new_kept or frontmatter.same(old_kept[key], new_kept[key])
+
+    return [problem for problem in problems(after) if problem.field not in had or not unchanged(problem.field)]
 
 
 def schema_keys(
@@ -296,30 +445,36 @@ def schema_keys(
 
 
 def data_from_values(values: Mapping[str, Any], template: Mapping[str, Any] | None) -> dict[str, Any]:
-    """The frontmatter for model field values, shaped like `template` (the record's file) where there is one."""
+    """The frontmatter for model field values, shaped like `template` (the record's file) where there is one.
+
+    A value kept as written stands in its key's place, whatever its field holds.
+    """
     residue = frontmatter.load(values["extra"]) if values.get("extra") else {}
     if not isinstance(residue, dict):
         raise ValueError("other frontmatter must be a YAML mapping")
-    return _build_mapping((), values, template or {}, residue, fresh=template is None)
+    build = _Build(values, as_written(values), fresh=template is None)
+    return _build_mapping((), build, template or {}, residue)
+
+
+@dataclass(frozen=True)
+class _Build:
+    values: Mapping[str, Any]
+    kept: Mapping[str, Any]
+    fresh: bool
 
 
 def _build_mapping(
-    path: tuple[str, ...],
-    values: Mapping[str, Any],
-    template: Mapping[Any, Any],
-    residue: Mapping[Any, Any],
-    *,
-    fresh: bool,
+    path: tuple[str, ...], build: _Build, template: Mapping[Any, Any], residue: Mapping[Any, Any]
 ) -> dict[Any, Any]:
     out: dict[Any, Any] = {}
     known = _CANONICAL_ORDER.get(path, [])
     for key, original in template.items():
-        built = _build_child(path, key, values, original, residue, present=True, fresh=fresh)
+        built = _build_child(path, key, build, original, residue, present=True)
         if built is not _ABSENT:
             out[key] = built
     for key in known:
         if key not in template:
-            built = _build_child(path, key, values, None, residue, present=False, fresh=fresh)
+            built = _build_child(path, key, build, None, residue, present=False)
             if built is not _ABSENT:
                 _insert_in_order(out, key, built, known)
     for key, value in residue.items():
@@ -338,27 +493,28 @@ _ABSENT: Any = _Absent()
 def _build_child(
     path: tuple[str, ...],
     key: Any,
-    values: Mapping[str, Any],
+    build: _Build,
     original: Any,
     residue: Mapping[Any, Any],
     *,
     present: bool,
-    fresh: bool,
 ) -> Any:
     child = (*path, key) if isinstance(key, str) else None
+    if child is not None and dotted(child) in build.kept:
+        return build.kept[dotted(child)]
     if child in _LEAF_BY_PATH:
         leaf = _LEAF_BY_PATH[child]
-        model_value = values[leaf.attr]
+        model_value = build.values[leaf.attr]
         # A new file lists every top-level field, as the collection's files do (`sectors: []`); nested empty
         # fields and unknown values (null) are left out rather than invented.
-        keep_empty = fresh and len(child) == 1 and model_value is not None
+        keep_empty = build.fresh and len(child) == 1 and model_value is not None
         if not present and _is_empty(model_value) and not keep_empty:
             return _ABSENT
         return _write_leaf(leaf, model_value, original, present)
     if child in _CONTAINER_PATHS:
         nested_residue = residue.get(key, {})
         nested_template = original if isinstance(original, dict) else {}
-        built = _build_mapping(child, values, nested_template, nested_residue, fresh=fresh)
+        built = _build_mapping(child, build, nested_template, nested_residue)
         if built:
             return built
         # An empty container stays exactly as the file wrote it (`provenance:` or `provenance: {}`).
@@ -403,11 +559,33 @@ def content_hash(values: Mapping[str, Any]) -> str:
 
 def paths(attrs: Iterable[str]) -> str:
     """Model fields named as the file names them (`analysis.market.score`), for messages."""
-    names = [dotted(_LEAF_BY_ATTR[attr].path) if attr in _LEAF_BY_ATTR else attr for attr in attrs]
+    names = [_path_name(attr) for attr in attrs]
     return ", ".join(names) if names else "nothing"
+
+
+def _path_name(attr: str) -> str:
+    if attr == "invalid":
+        return gettext("values kept as written")
+    return dotted(_LEAF_BY_ATTR[attr].path) if attr in _LEAF_BY_ATTR else attr
 
 
 def changed_fields(old: Mapping[str, Any], new: Mapping[str, Any]) -> Iterator[str]:
     for attr in CONTENT_FIELDS:
         if not _strictly_equal(old.get(attr), new.get(attr)):
             yield attr
+
+
+def changed_keys(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
+    """The keys whose value differs between two contents, as the file names them (a value kept as written by its
+    own key), in the order of `CONTENT_FIELDS`."""
+    keys: list[str] = []
+    for attr in changed_fields(old, new):
+        if attr != "invalid":
+            keys.append(_path_name(attr))
+            continue
+        old_kept, new_kept = as_written(old), as_written(new)
+        for key in sorted(old_kept.keys() | new_kept.keys(), key=lambda key: _KEY_ORDER.get(key, -1)):
+            same = key in old_kept and key in new_kept and frontmatter.same(old_kept[key], new_kept[key])
+            if not same and key not in keys:
+                keys.append(key)
+    return keys

@@ -14,7 +14,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from policies import diffing
+from policies import diffing, records
 from policies.models import Policy
 from policies.rendering import render_markdown
 
@@ -34,8 +34,16 @@ def changes_since_verified(policy: Policy, baseline: Any) -> list[diffing.Sectio
 
 
 def _dimensions(policy: Policy) -> list[dict[str, Any]]:
+    # A value kept as written is shown as the file wrote it: that is what the file says until someone fixes it.
+    kept = records.as_written(records.policy_values(policy))
     return [
-        {"name": d, **{part: getattr(policy, f"{d}_{part}") for part in workflow.ANALYSIS_PARTS}}
+        {
+            "name": d,
+            **{
+                part: kept.get(f"analysis.{d}.{part}", getattr(policy, f"{d}_{part}"))
+                for part in workflow.ANALYSIS_PARTS
+            },
+        }
         for d in workflow.dimensions_present(policy)
     ]
 
@@ -64,6 +72,7 @@ def review(request: HttpRequest, object_id: str, *, model_admin: ModelAdmin) -> 
         form = DecisionForm(initial={"expected_version": policy.version}, dimensions=dimensions)
     baseline = policy.last_verified_version()
     own_edits = workflow.own_edits_since_verified(policy, request.user)
+    found = list(policy.warnings.all())
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": Policy._meta,
@@ -72,7 +81,8 @@ def review(request: HttpRequest, object_id: str, *, model_admin: ModelAdmin) -> 
         "form": form,
         "description_html": render_markdown(policy.description),
         "body_html": render_markdown(policy.body),
-        "warnings": policy.warnings.all(),
+        "warnings": [warning for warning in found if not warning.blocking],
+        "problems": [warning for warning in found if warning.blocking],
         "dimensions": _dimensions(policy),
         "baseline": baseline,
         "changes": changes_since_verified(policy, baseline) if baseline is not None else None,

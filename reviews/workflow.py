@@ -21,7 +21,9 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import ngettext
 
+from policies import records
 from policies.models import ANALYSIS_DIMENSIONS, ANALYSIS_PARTS, Policy, ReviewState, last_verified_history_id
 from policies.records import CONTENT_FIELDS
 
@@ -38,7 +40,8 @@ RESUBMIT_PERMISSION = "reviews.resubmit_policy"
 EDIT_PERMISSION = "policies.change_policy"
 
 # Written by approval, not by editors: a restore keeps the current values, since they describe the last audit.
-APPROVAL_STAMP_FIELDS = ("review_status", "provenance_reviewer", "provenance_last_audit_date")
+APPROVAL_STAMP_FIELDS = records.STAMPED_BY_APPROVAL
+_APPROVAL_STAMP_KEYS = tuple(records.key_of(attr) for attr in APPROVAL_STAMP_FIELDS)
 
 
 class TransitionNotAllowed(Exception):
@@ -338,7 +341,9 @@ def approve(
     """Verify the version of the record the reviewer saw, stamping its provenance in the same save.
 
     Refused if the record changed since `expected_version`, if the reviewer edited it since it was last verified
-    (four eyes, whatever their role) or if any dimension the record has lacks a verdict.
+    (four eyes, whatever their role), while any of its values needs fixing (a problem that blocks approval) or if
+    any dimension the record has lacks a verdict. The stamp replaces any value of its fields that the file wrote
+    in a form they cannot hold.
     """
     move = MOVES[ReviewAction.APPROVE]
     if user is None or not user.is_authenticated:
@@ -356,11 +361,13 @@ def approve(
                 f"You edited {locked.policy_id} since it was last verified (version {listed}); someone else must "
                 "approve it. Four eyes apply to every role, administrators included."
             )
+        _check_nothing_to_fix(locked)
         checks = _clean_verdicts(locked, verdicts)
         locked.state = move.target
         locked.review_status = ReviewState.VERIFIED.value
         locked.provenance_reviewer = user.get_full_name().strip() or user.get_username()
         locked.provenance_last_audit_date = timezone.localdate()
+        locked.invalid = records.without_as_written(records.policy_values(locked), _APPROVAL_STAMP_KEYS)
         with _workflow_save(locked, ReviewAction.APPROVE):
             event = _record(locked, ReviewAction.APPROVE, user=user, from_state=ReviewState.PENDING, comment=comment)
         DimensionVerdict.objects.bulk_create(
@@ -369,6 +376,20 @@ def approve(
         )
     policy.refresh_from_db()
     return event
+
+
+def _check_nothing_to_fix(locked: Policy) -> None:
+    """Refuse an approval while a value of the record needs fixing, naming each."""
+    blocking = [problem for problem in records.problems(records.policy_values(locked)) if problem.blocking]
+    if not blocking:
+        return
+    listed = "; ".join(f"{problem.field}: {problem.message}" for problem in blocking)
+    message = ngettext(
+        "%(id)s cannot be approved while a value needs fixing: %(problems)s. Fix it in the record first.",
+        "%(id)s cannot be approved while %(count)d values need fixing: %(problems)s. Fix them in the record first.",
+        len(blocking),
+    )
+    raise TransitionNotAllowed(message % {"id": locked.policy_id, "count": len(blocking), "problems": listed})
 
 
 def _clean_verdicts(locked: Policy, verdicts: Mapping[str, DimensionCheck]) -> dict[str, DimensionCheck]:
@@ -426,6 +447,14 @@ def withdraw(policy: Policy, *, user: User | None, comment: str, expected_versio
     return _transition(policy, ReviewAction.WITHDRAW, user=user, comment=comment, expected_version=expected_version)
 
 
+def _restored_as_written(old: Any, current: Policy) -> str:
+    """The values `old` kept as written, but for the approval stamp's fields, whose current ones stay."""
+    kept = {k: v for k, v in records.as_written({"invalid": old.invalid}).items() if k not in _APPROVAL_STAMP_KEYS}
+    now = records.as_written({"invalid": current.invalid})
+    kept.update({key: now[key] for key in _APPROVAL_STAMP_KEYS if key in now})
+    return records.dump_as_written(kept)
+
+
 def restore_version(policy: Policy, history_id: int, *, user: User | None, comment: str = "") -> ReviewEvent:
     """Save a new version with the content of an earlier one; it then waits for review.
 
@@ -440,11 +469,13 @@ def restore_version(policy: Policy, history_id: int, *, user: User | None, comme
         old = locked.history.filter(history_id=history_id).first()
         if old is None:
             raise TransitionNotAllowed(f"{locked.policy_id} has no version with history id {history_id}.")
-        fields = [f for f in content_fields() if f not in APPROVAL_STAMP_FIELDS]
-        if all(getattr(locked, f) == getattr(old, f) for f in fields):
+        fields = [f for f in content_fields() if f not in (*APPROVAL_STAMP_FIELDS, "invalid")]
+        restored = _restored_as_written(old, locked)
+        if all(getattr(locked, f) == getattr(old, f) for f in fields) and restored == locked.invalid:
             raise TransitionNotAllowed(f"Version {old.version} of {locked.policy_id} is the same as the current one.")
         for f in fields:
             setattr(locked, f, getattr(old, f))
+        locked.invalid = restored
         from_state = locked.state
         locked.state = move.target
         with _workflow_save(locked, ReviewAction.RESTORE):

@@ -37,3 +37,21 @@ def fast_password_hashing(settings):
 @pytest.fixture
 def seed_text() -> str:
     return SEED.read_bytes().decode("utf-8")
+
+
+@pytest.fixture
+def draft_text(seed_text) -> str:
+    """A draft as the generator writes them: the seed, before anyone claimed to have verified it."""
+    return seed_text.replace("reviewStatus: verified", "reviewStatus: pending", 1)
+
+
+def with_defect(text: str, old: str, new: str) -> str:
+    """`text` with its one `old` written as `new`."""
+    assert text.count(old) == 1, old
+    return text.replace(old, new)
+
+
+def position_of(text: str, new: str, written: str) -> tuple[int, int]:
+    """The 1-based line and column of `written` inside the one `new` of `text`."""
+    index = text.index(new) + new.index(written)
+    return text.count("\n", 0, index) + 1, index - text.rfind("\n", 0, index)

@@ -11,7 +11,7 @@ from policies.models import Policy, ReviewState
 from policies.sources import iter_paths
 from reviews import workflow
 from reviews.models import ReviewEvent
-from tests.conftest import SEED, make_user
+from tests.conftest import SEED, make_user, with_defect
 from tests.reviews.conftest import approve_as_seen, edit, make_policy
 
 ROLES = ["anonymous", "staff", "editor", "reviewer", "admin"]
@@ -59,6 +59,17 @@ def imported(db) -> Policy:
     report = import_sources(iter_paths([SEED]), origin="test")
     assert report.ok, report.results
     return Policy.objects.get(policy_id="intl-paris-art-6-4-ccs")
+
+
+@pytest.fixture
+def draft_needing_a_fix(db, tmp_path, draft_text) -> tuple[Policy, str]:
+    """A draft whose strategic score is written 85.5, imported from its file: the record and the file's text."""
+    text = with_defect(draft_text, "    score: 85\n", "    score: 85.5\n")
+    (tmp_path / "drafts").mkdir()
+    (tmp_path / "drafts" / "intl-paris-art-6-4-ccs.md").write_text(text, encoding="utf-8")
+    report = import_sources(iter_paths([tmp_path / "drafts"]), origin="test")
+    assert report.problem_count == 1, report.results
+    return Policy.objects.get(policy_id="intl-paris-art-6-4-ccs"), text
 
 
 @pytest.fixture

@@ -148,3 +148,29 @@ def test_a_withdrawn_record_leaves_the_published_list_and_its_file_answers_404(c
     listed = clients["reviewer"].get("/api/policies/").json()["results"]
     assert verified.policy_id not in [record["id"] for record in listed]
     assert clients["reviewer"].get(f"/api/policies/{verified.policy_id}/file/").status_code == 404
+
+
+def test_an_approval_is_refused_with_409_while_a_problem_remains_and_succeeds_after_a_fix(clients, draft_needing_a_fix):
+    policy, _ = draft_needing_a_fix
+    verdicts = {
+        "verdicts": {d: {"verdict": "confirmed"} for d in ("market", "mrv", "statutory", "strategic", "incentive")}
+    }
+    before = database_state()
+    response = decide(clients["reviewer"], "approve", policy, verdicts)
+    assert response.status_code == 409
+    assert response.json()["detail"] == (
+        "intl-paris-art-6-4-ccs cannot be approved while a value needs fixing: analysis.strategic.score: must be a "
+        "whole number, not the number 85.5. Fix it in the record first."
+    )
+    assert database_state() == before
+    fixed = clients["editor"].patch(
+        f"/api/policies/{policy.policy_id}/",
+        {"frontmatter": {"analysis": {"strategic": {"score": 85}}}},
+        format="json",
+        HTTP_IF_MATCH=etag_of(policy),
+    )
+    assert fixed.status_code == 200, fixed.content
+    response = decide(clients["reviewer"], "approve", policy, verdicts)
+    assert response.status_code == 200, response.content
+    policy.refresh_from_db()
+    assert (policy.state, policy.strategic_score) == (ReviewState.VERIFIED, 85)

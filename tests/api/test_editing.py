@@ -6,11 +6,13 @@ import pytest
 
 from policies import records
 from policies.exporting import render_policy
+from policies.importing import import_sources
 from policies.models import Policy, ReviewState
+from policies.sources import iter_paths
 from reviews import workflow
 from reviews.models import ReviewAction
 from tests.api.conftest import ROLES, database_state, etag_of
-from tests.conftest import make_user
+from tests.conftest import make_user, with_defect
 from tests.reviews.conftest import edit, make_policy
 
 pytestmark = pytest.mark.django_db
@@ -214,3 +216,66 @@ def test_the_browsable_api_needs_the_csrf_token_for_a_session_edit(users, import
     response = patch(client, {"frontmatter": {"year": 2025}}, if_match=etag_of(imported))
     assert response.status_code == 403 and "CSRF" in response.json()["detail"]
     assert database_state() == before
+
+
+def test_a_patch_fixes_a_problem_with_its_history_and_only_its_line_changes(clients, users, draft_needing_a_fix):
+    policy, text = draft_needing_a_fix
+    response = patch(
+        clients["editor"],
+        {"frontmatter": {"analysis": {"strategic": {"score": 85}}}, "reason": "Per the SB's plan"},
+        if_match=etag_of(policy),
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["problems"] == []
+    policy.refresh_from_db()
+    assert (policy.strategic_score, policy.version) == (85, 2)
+    assert not policy.warnings.filter(blocking=True).exists()
+    row = policy.history.latest()
+    assert (row.history_user, row.history_change_reason) == (users["editor"], "Per the SB's plan")
+    changed = [
+        (old, new)
+        for old, new in zip(text.splitlines(), render_policy(policy).text.splitlines(), strict=True)
+        if old != new
+    ]
+    assert changed == [("    score: 85.5", "    score: 85")]
+
+
+def test_a_patch_elsewhere_keeps_a_value_as_written_and_its_problem(clients, draft_needing_a_fix):
+    policy, _ = draft_needing_a_fix
+    response = patch(clients["editor"], {"frontmatter": {"year": 2025}}, if_match=etag_of(policy))
+    assert response.status_code == 200, response.content
+    assert [p["field"] for p in response.json()["problems"]] == ["analysis.strategic.score"]
+    assert response.json()["frontmatter"]["analysis"]["strategic"]["score"] == 85.5
+    assert policy.history.latest().history_change_reason == "Edited through the API: year"
+    assert "    score: 85.5\n" in render_policy(policy).text
+
+
+def test_a_patch_cannot_write_a_value_its_field_cannot_hold_even_over_a_problem(clients, draft_needing_a_fix):
+    policy, _ = draft_needing_a_fix
+    before = database_state()
+    response = patch(
+        clients["editor"], {"frontmatter": {"analysis": {"strategic": {"score": 86.5}}}}, if_match=etag_of(policy)
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {"field": "frontmatter.analysis.strategic.score", "message": "must be a whole number, not the number 86.5"}
+    ]
+    assert database_state() == before
+
+
+def test_a_patch_fixes_an_author_the_file_wrote_in_a_form_it_cannot_hold_and_then_it_is_the_imports_again(
+    clients, tmp_path, draft_text
+):
+    (tmp_path / "a.md").write_text(
+        with_defect(draft_text, "author: Gemini Intelligence", "author: 42"), encoding="utf-8"
+    )
+    import_sources(iter_paths([tmp_path / "a.md"]), origin="test")
+    policy = Policy.objects.get()
+    change = {"frontmatter": {"provenance": {"author": "Gemini Intelligence"}}}
+    assert patch(clients["editor"], change, if_match=etag_of(policy)).status_code == 200
+    policy.refresh_from_db()
+    assert (policy.provenance_author, policy.invalid) == ("Gemini Intelligence", "")
+    again = {"frontmatter": {"provenance": {"author": "Someone else"}}}
+    response = patch(clients["editor"], again, if_match=etag_of(policy))
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "frontmatter.provenance.author"

@@ -175,3 +175,30 @@ def test_the_review_events_list_decisions_with_their_verdicts(clients, records):
         "mrv": "confirmed",
         "statutory": "confirmed",
     }
+
+
+def test_a_record_lists_the_problems_of_the_version_shown_with_line_column_and_field(
+    clients, draft_needing_a_fix, records
+):
+    policy, text = draft_needing_a_fix
+    response = clients["editor"].get(f"/api/policies/{policy.policy_id}/?version=current")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["problems"] == [
+        {
+            "field": "analysis.strategic.score",
+            "line": text[: text.index("score: 85.5")].count("\n") + 1,
+            "column": 12,
+            "message": "must be a whole number, not the number 85.5",
+        }
+    ]
+    assert body["frontmatter"]["analysis"]["strategic"]["score"] == 85.5
+    listed = clients["editor"].get("/api/policies/?version=current").json()["results"]
+    assert {item["id"]: len(item["problems"]) for item in listed} == {
+        "aa-pending": 0,
+        "bb-verified": 0,
+        "cc-reedited": 0,
+        "dd-changes-requested": 0,
+        "ee-rejected": 0,
+        "intl-paris-art-6-4-ccs": 1,
+    }

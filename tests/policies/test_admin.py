@@ -11,8 +11,9 @@ from django.urls import reverse
 
 from policies import editing
 from policies.admin import PolicyAdmin, PolicyChangeList
+from policies.exporting import export_to_folder
 from policies.models import Policy
-from tests.conftest import make_user
+from tests.conftest import make_user, with_defect
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +36,8 @@ def imported(client, editor):
 
 
 def change_form_data(client, policy, **changes):
-    """The change form's own initial data, as a browser would send it back, with `changes` applied."""
+    """The change form's own initial data, as a browser would send it back (with the hidden initial values of the
+    fields that have them), with `changes` applied."""
     response = client.get(reverse("admin:policies_policy_change", args=[policy.pk]))
     form = response.context["adminform"].form
     data = {}
@@ -44,6 +46,8 @@ def change_form_data(client, policy, **changes):
         if value is None:
             continue
         data[name] = field.prepare_value(value) if hasattr(field, "prepare_value") else value
+        if field.show_hidden_initial:
+            data[form[name].html_initial_name] = data[name]
     data.update(changes)
     return {k: v for k, v in data.items() if v is not None}
 
@@ -180,15 +184,20 @@ def test_the_history_revert_form_cannot_save(client, editor, imported):
     assert imported.title == "Alpha" and imported.history.count() == 1
 
 
-def test_the_admin_import_shows_the_report_with_reasons(client, editor):
+def test_the_admin_import_shows_the_report_with_reasons_and_problems(client, editor):
     good = SimpleUploadedFile("a.md", GOOD.format(id="a", title="Alpha").encode())
-    bad = SimpleUploadedFile("bad.md", b"---\nid: b\ntitle: T\nyear: twenty\n---\n")
-    response = client.post(reverse("admin:policies_policy_import"), {"files": [good, bad]})
+    broken = SimpleUploadedFile("broken.md", b"---\nid: b\ntitle: T\nyear: twenty\n---\n")
+    bad = SimpleUploadedFile("bad.md", b"---\nid: ../c\ntitle: T\n---\n")
+    response = client.post(reverse("admin:policies_policy_import"), {"files": [good, broken, bad]})
     content = response.content.decode()
     assert response.status_code == 200
-    assert "field year: must be a whole number" in content
-    assert [r.outcome for r in response.context["report"].results] == ["created", "rejected"]
-    assert Policy.objects.get().history.get().history_change_reason == "Imported from a.md (admin upload)"
+    assert [r.outcome for r in response.context["report"].results] == ["created", "created", "rejected"]
+    assert "created, 1 problem" in content
+    assert "line 4, column 7, field year: must be a whole number, not &#x27;twenty&#x27;" in content
+    assert "field id: &#x27;../c&#x27; is not a safe file name" in content
+    messages = [str(m) for m in response.context["messages"]]
+    assert messages == ["2 created, 1 rejected; 1 problem in 1 file needs fixing before approval."]
+    assert Policy.objects.get(policy_id="a").history.get().history_change_reason == "Imported from a.md (admin upload)"
 
 
 def test_the_admin_import_accepts_a_zip(client, editor):
@@ -395,3 +404,131 @@ def test_the_list_renders_exactly_as_djangos_own_row_rendering_would(client, imp
 
     assert ours == djangos
     assert "_changelist_filters=country%3DNorway%26q%3Da" in ours and 'name="_selected_action"' in ours
+
+
+# Problems: values the import kept as written because their fields cannot hold them.
+
+
+def upload(client, name: str, text: str) -> Policy:
+    client.post(reverse("admin:policies_policy_import"), {"files": [SimpleUploadedFile(name, text.encode())]})
+    return Policy.objects.get(file__path=name)
+
+
+def exported(tmp_path, policy: Policy) -> str:
+    export_to_folder(tmp_path / "out", all_records=True)
+    return (tmp_path / "out" / policy.file.path).read_text(encoding="utf-8")
+
+
+def changed_lines(old: str, new: str) -> list[tuple[str, str]]:
+    return [(a, b) for a, b in zip(old.splitlines(), new.splitlines(), strict=True) if a != b]
+
+
+def test_a_problem_is_fixed_in_the_change_form_with_its_history_and_only_its_line_changes(
+    client, editor, draft_text, tmp_path
+):
+    text = with_defect(draft_text, "    score: 85\n", "    score: 85.5\n")
+    policy = upload(client, "a.md", text)
+    url = reverse("admin:policies_policy_change", args=[policy.pk])
+    page = client.get(url).content.decode()
+    assert 'name="strategic_score" value="85.5"' in page
+    assert "must be a whole number, not the number 85.5" in page
+
+    response = client.post(url, change_form_data(client, policy, strategic_score="85", change_reason="Per SB 2024"))
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    policy.refresh_from_db()
+    assert (policy.strategic_score, policy.version) == (85, 2)
+    assert not policy.warnings.filter(blocking=True).exists()
+    latest = policy.history.first()
+    assert (latest.history_user, latest.history_change_reason) == (editor, "Per SB 2024")
+    assert changed_lines(text, exported(tmp_path, policy)) == [("    score: 85.5", "    score: 85")]
+    history = client.get(reverse("admin:policies_policy_history", args=[policy.pk])).content.decode()
+    assert "Values kept as written" in history and "analysis.strategic.score: 85.5" in history
+
+
+def test_a_fix_is_checked_like_any_edit(client, editor, draft_text):
+    policy = upload(client, "a.md", with_defect(draft_text, "    score: 85\n", "    score: 85.5\n"))
+    url = reverse("admin:policies_policy_change", args=[policy.pk])
+    response = client.post(url, change_form_data(client, policy, strategic_score="185"))
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["strategic_score"] == [
+        "Ensure this value is less than or equal to 100."
+    ]
+    policy.refresh_from_db()
+    assert (policy.version, policy.warnings.filter(blocking=True).count()) == (1, 1)
+
+
+def test_an_edit_elsewhere_keeps_a_value_as_written_and_its_problem(client, editor, draft_text, tmp_path):
+    text = with_defect(draft_text, "pubDate: '2024-10-01'", "pubDate: '01/10/2024'")
+    policy = upload(client, "a.md", text)
+    url = reverse("admin:policies_policy_change", args=[policy.pk])
+    response = client.post(url, change_form_data(client, policy, market_score="90"))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    policy.refresh_from_db()
+    assert (policy.market_score, policy.version) == (90, 2)
+    assert policy.warnings.get(blocking=True).field == "pubDate"
+    assert changed_lines(text, exported(tmp_path, policy)) == [("    score: 100", "    score: 90")]
+
+
+def test_a_value_shown_as_written_is_taken_as_text_when_the_editor_says_so(client, editor, draft_text, tmp_path):
+    text = with_defect(draft_text, "  - '42'\n", "  - 42\n")
+    policy = upload(client, "a.md", text)
+    url = reverse("admin:policies_policy_change", args=[policy.pk])
+    data = change_form_data(client, policy)
+    assert "\n42\n" in data["related_facilities"]
+    untouched = client.post(url, data)
+    assert untouched.status_code == 302
+    policy.refresh_from_db()
+    assert (policy.version, policy.warnings.filter(blocking=True).count()) == (1, 1)
+
+    response = client.post(url, {**data, "fix__relatedFacilities": "on"})
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    policy.refresh_from_db()
+    assert "42" in policy.related_facilities and policy.version == 2
+    assert not policy.warnings.filter(blocking=True).exists()
+    assert changed_lines(text, exported(tmp_path, policy)) == [("  - 42", "  - '42'")]
+
+
+def test_the_needs_fixing_filter_lists_exactly_the_records_with_problems(client, editor, draft_text):
+    upload(client, "a.md", with_defect(draft_text, "year: 2024", "year: twenty").replace("intl-paris", "a-paris", 1))
+    upload(client, "b.md", GOOD.format(id="b", title="Beta").replace("score: 40", "score: 40.5"))
+    upload(client, "c.md", GOOD.format(id="c", title="Gamma"))
+    url = reverse("admin:policies_policy_changelist")
+    fixing = client.get(url, {"needs_fixing": "yes"})
+    assert [p.policy_id for p in fixing.context["cl"].result_list] == ["a-paris-art-6-4-ccs", "b"]
+    assert [p.policy_id for p in client.get(url, {"needs_fixing": "no"}).context["cl"].result_list] == ["c"]
+    assert "needs fixing" in fixing.content.decode().lower()
+
+
+def test_a_section_written_as_text_is_replaced_by_its_fields_once_one_is_filled_in(
+    client, editor, draft_text, tmp_path
+):
+    section = draft_text[draft_text.index("impactAnalysis:\n") : draft_text.index("evolution:\n")]
+    text = with_defect(draft_text, section, "impactAnalysis: 降低了封存成本。\n")
+    policy = upload(client, "a.md", text)
+    assert policy.warnings.get(blocking=True).message == "must be a mapping, not '降低了封存成本。'"
+    url = reverse("admin:policies_policy_change", args=[policy.pk])
+    assert "Replace “impactAnalysis” with its fields below" in client.get(url).content.decode()
+
+    response = client.post(url, change_form_data(client, policy, impact_economic="降低了封存成本。"))
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    policy.refresh_from_db()
+    assert (policy.impact_economic, policy.invalid, policy.version) == ("降低了封存成本。", "", 2)
+    fixed = "impactAnalysis:\n  economic: 降低了封存成本。\n"
+    assert exported(tmp_path, policy).replace(fixed, "impactAnalysis: 降低了封存成本。\n") == text
+
+
+def test_an_author_the_file_wrote_as_a_list_is_fixed_by_hand_and_only_then(client, editor, draft_text):
+    policy = upload(client, "a.md", with_defect(draft_text, "author: Gemini Intelligence", "author: [Gemini, GPT]"))
+    url = reverse("admin:policies_policy_change", args=[policy.pk])
+    form = client.get(url).context["adminform"].form
+    assert "provenance_author" in form.fields
+
+    response = client.post(url, change_form_data(client, policy, provenance_author="Gemini Intelligence"))
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    policy.refresh_from_db()
+    assert (policy.provenance_author, policy.invalid) == ("Gemini Intelligence", "")
+    assert "provenance_author" not in client.get(url).context["adminform"].form.fields

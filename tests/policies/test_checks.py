@@ -7,6 +7,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from policies import checks
+from policies.exporting import render_policy
 from policies.importing import import_sources
 from policies.models import Policy, PolicyWarning
 from policies.sources import iter_paths
@@ -291,6 +292,21 @@ def test_the_command_prints_one_line_per_warning_with_id_and_field_and_exits_1()
     ]
     assert "2 warnings in 1 of 2 records checked." in err
     assert PolicyWarning.objects.count() == 2
+
+
+def test_a_value_kept_as_written_is_a_problem_the_command_prints_with_its_line_and_column():
+    policy = record("a", market_score=None, invalid="analysis.market.score: 85.5\n")
+    text = render_policy(policy).text
+    line = text[: text.index("score: 85.5")].count("\n") + 1
+    PolicyWarning.objects.all().delete()
+    out, err, status = run()
+    assert status == 1
+    assert out.splitlines() == [
+        f"a: analysis.market.score: must be a whole number, not the number 85.5 (line {line}, column 12; needs fixing)"
+    ]
+    assert "1 warning in 1 of 1 records checked; 1 needs fixing." in err
+    stored = PolicyWarning.objects.get()
+    assert (stored.blocking, stored.line, stored.column) == (True, line, 12)
 
 
 def test_the_command_exits_0_when_nothing_is_wrong():

@@ -32,11 +32,41 @@ def test_import_prints_each_outcome_and_a_summary_and_exits_0_when_all_went_well
 
 def test_import_exits_1_and_names_the_rejected_file(tmp_path):
     (tmp_path / "a.md").write_text(GOOD.format(id="a", title="A"))
-    (tmp_path / "bad.md").write_text("---\nid: b\ntitle: T\nyear: twenty\n---\n")
+    (tmp_path / "bad.md").write_text("---\nid: ../b\ntitle: T\n---\n")
     output, status = run("import_policies", str(tmp_path))
     assert status == 1
-    assert "rejected: bad.md:" in output and "field year: must be a whole number" in output
+    assert "rejected: bad.md: line 2, column 5, field id: '../b' is not a safe file name" in output
     assert Policy.objects.get().policy_id == "a"
+
+
+BROKEN = "---\nid: {id}\ntitle: T\nyear: twenty\nanalysis:\n  market:\n    score: 85.5\n---\n"
+
+
+def test_import_admits_a_draft_with_problems_naming_each_and_exits_0(tmp_path):
+    (tmp_path / "a.md").write_text(BROKEN.format(id="a"))
+    output, status = run("import_policies", str(tmp_path))
+    assert status == 0
+    assert "created, 2 problems: a.md: new record" in output
+    assert "  problem: line 4, column 7, field year: must be a whole number, not 'twenty'" in output
+    assert "  problem: line 7, column 12, field analysis.market.score: must be a whole number, not the number 85.5" in (
+        output
+    )
+    assert "2 problems in 1 file need fixing before approval." in output
+    assert Policy.objects.get().state == "pending"
+
+
+def test_import_with_strict_exits_1_when_any_file_was_admitted_with_problems_and_0_without(tmp_path):
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / "a.md").write_text(BROKEN.format(id="a"))
+    (tmp_path / "clean").mkdir()
+    (tmp_path / "clean" / "b.md").write_text(GOOD.format(id="b", title="B"))
+    output, status = run("import_policies", str(tmp_path / "broken"), "--strict")
+    assert status == 1
+    assert "created, 2 problems: a.md" in output
+    assert Policy.objects.filter(policy_id="a").exists(), "--strict still admits the file"
+    output, status = run("import_policies", str(tmp_path / "clean"), "--strict")
+    assert status == 0
+    assert "problem" not in output
 
 
 def test_import_of_a_missing_path_is_rejected_by_name(tmp_path):

@@ -8,13 +8,13 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import OperationalError, connection
 
-from policies import checks, frontmatter, records
+from policies import checks, editing, frontmatter, records
 from policies.exporting import export_to_folder, render_policy
 from policies.importing import Outcome, import_sources
 from policies.models import FileSnapshot, ImportConflict, Policy, PolicyFile, PolicyWarning, ReviewState, SeenFile
 from policies.sources import iter_paths, iter_zip
 from reviews import workflow
-from tests.conftest import ROOT, make_user
+from tests.conftest import ROOT, make_user, position_of, with_defect
 
 pytestmark = pytest.mark.django_db
 
@@ -185,13 +185,8 @@ BAD_FILES = {
     "no-frontmatter.md": ("# Just Markdown\n", "frontmatter"),
     "unterminated.md": ("---\nid: a\ntitle: T\n", "frontmatter"),
     "not-a-mapping.md": ("---\n- a\n- b\n---\n", "mapping"),
-    "score-high.md": (
-        "---\nid: a\ntitle: T\nanalysis:\n  market:\n    score: high\n---\n",
-        "line 6, column 12, field analysis.market.score: must be a whole number, not 'high'",
-    ),
-    "year-twenty.md": ("---\nid: a\ntitle: T\nyear: twenty\n---\n", "line 4, column 7, field year: must be a whole"),
-    "score-range.md": ("---\nid: a\ntitle: T\nanalysis:\n  mrv:\n    score: 140\n---\n", "from 0 to 100"),
-    "impossible-date.md": ("---\nid: a\ntitle: T\npubDate: '2024-02-30'\n---\n", "not a real date"),
+    "missing-id.md": ("---\ntitle: T\nyear: twenty\n---\n", "field id: is missing"),
+    "number-id.md": ("---\nid: 42\ntitle: T\n---\n", "line 2, column 5, field id: must be text, not the number 42"),
     "unsafe-id.md": ("---\nid: ../x\ntitle: T\n---\n", "not a safe file name"),
     "absolute-id.md": ("---\nid: /etc/x\ntitle: T\n---\n", "not a safe file name"),
     "reserved-id.md": ("---\nid: nul\ntitle: T\n---\n", "reserved"),
@@ -217,6 +212,156 @@ def test_a_bad_file_is_rejected_with_a_specific_message_and_changes_nothing(tmp_
     assert "Traceback" not in result.message
     assert not report.ok
     assert database_state() == before
+
+
+def _facility_number(seed_text: str, facility: str) -> int:
+    return frontmatter.parse(seed_text).data["relatedFacilities"].index(facility) + 1
+
+
+# Defects editors exist to fix, as drafts in the collection's style carry them: (what the seed says, what the draft
+# says instead, where in that its value starts, the field, what is wrong, the value as written).
+DEFECTS = {
+    "fractional-score": (
+        "    score: 85\n",
+        "    score: 85.5\n",
+        "85.5",
+        "analysis.strategic.score",
+        "must be a whole number, not the number 85.5",
+        85.5,
+    ),
+    "bare-facility-id": (
+        "  - '42'\n",
+        "  - 42\n",
+        "42",
+        "relatedFacilities",
+        "item {item} must be text, not the number 42",
+        None,
+    ),
+    "impossible-date": (
+        "pubDate: '2024-10-01'",
+        "pubDate: '2024-13-45'",
+        "'2024",
+        "pubDate",
+        "'2024-13-45' is not a real date",
+        "2024-13-45",
+    ),
+    "date-in-another-format": (
+        "pubDate: '2024-10-01'",
+        "pubDate: '01/10/2024'",
+        "'01",
+        "pubDate",
+        "must be a date written YYYY-MM-DD, not '01/10/2024'",
+        "01/10/2024",
+    ),
+    "empty-title": (
+        "title: 《巴黎协定》第 6.4 条碳交易机制 (含 CCS/CDR 标准)",
+        "title: ''",
+        "''",
+        "title",
+        "must not be empty",
+        "",
+    ),
+    "single-string-for-a-list": (
+        "tags:\n  - 巴黎协定\n  - 跨境信用\n  - COP29\n",
+        "tags: CCS\n",
+        "CCS",
+        "tags",
+        "must be a list, not 'CCS'",
+        "CCS",
+    ),
+    "year-in-words": ("year: 2024", "year: twenty", "twenty", "year", "must be a whole number, not 'twenty'", "twenty"),
+}
+
+
+def value_at(data: dict, field: str):
+    for key in field.split("."):
+        data = data[key]
+    return data
+
+
+@pytest.mark.parametrize("defect", sorted(DEFECTS))
+def test_a_draft_with_a_defect_editors_fix_is_admitted_pending_with_a_problem_and_kept_as_written(
+    tmp_path, draft_text, defect
+):
+    old, new, written, field, message, value = DEFECTS[defect]
+    text = with_defect(draft_text, old, new)
+    if defect == "bare-facility-id":
+        message = message.format(item=_facility_number(draft_text, "42"))
+        value = frontmatter.parse(text).data["relatedFacilities"]
+    write(tmp_path / "drafts", "a.md", text)
+    line, column = position_of(text, new, written)
+
+    report = run_import(tmp_path / "drafts")
+
+    result = only_result(report)
+    assert (result.outcome, result.problems) == (
+        Outcome.CREATED,
+        [f"line {line}, column {column}, field {field}: {message}"],
+    )
+    assert report.ok
+    policy = Policy.objects.get()
+    assert policy.state == ReviewState.PENDING
+    stored = policy.warnings.filter(blocking=True).values_list("field", "line", "column", "message")
+    assert list(stored) == [(field, line, column, message)]
+    assert frontmatter.same(value_at(editing.current_data(policy), field), value)
+    export_to_folder(tmp_path / "out", all_records=True)
+    assert (tmp_path / "out" / "a.md").read_bytes() == text.encode()
+
+
+def test_a_draft_without_a_title_is_admitted_with_a_problem(tmp_path):
+    write(tmp_path, "a.md", "---\nid: a\nyear: 2024\n---\nBody\n")
+    result = only_result(run_import(tmp_path))
+    assert (result.outcome, result.problems) == (Outcome.CREATED, ["field title: is missing"])
+    assert Policy.objects.get().warnings.get(blocking=True).message == "is missing"
+
+
+def test_texts_the_collection_carries_have_no_length_limit(tmp_path, draft_text):
+    author = "Gemini Intelligence, drafted from" + " the UNFCCC Supervisory Body's published standards;" * 6
+    assert len(author) > 300
+    text = with_defect(draft_text, "author: Gemini Intelligence", f"author: {author}")
+    write(tmp_path, "a.md", text)
+    result = only_result(run_import(tmp_path))
+    assert (result.outcome, result.problems) == (Outcome.CREATED, [])
+    assert Policy.objects.get().provenance_author == author
+
+
+def test_a_text_longer_than_its_index_allows_is_a_problem_not_a_rejection(tmp_path, draft_text):
+    country = "国际" * 201
+    text = with_defect(draft_text, "country: 国际", f"country: {country}")
+    write(tmp_path, "a.md", text)
+    result = only_result(run_import(tmp_path))
+    assert result.outcome is Outcome.CREATED
+    assert result.problems == ["line 3, column 10, field country: is 402 characters long, over the limit of 400"]
+    assert Policy.objects.get().country == ""
+    export_to_folder(tmp_path / "out", all_records=True)
+    assert (tmp_path / "out" / "a.md").read_bytes() == text.encode()
+
+
+def test_drafts_admitted_together_report_each_of_their_problems(tmp_path, draft_text):
+    two = with_defect(with_defect(draft_text, "year: 2024", "year: twenty"), "    score: 85\n", "    score: 85.5\n")
+    write(tmp_path, "a.md", two.replace("intl-paris-art-6-4-ccs", "a", 1))
+    write(tmp_path, "b.md", MINIMAL.format(id="b", title="B"))
+    report = run_import(tmp_path)
+    a, b = report.results
+    assert (a.outcome, len(a.problems), b.outcome, b.problems) == (Outcome.CREATED, 2, Outcome.CREATED, [])
+    assert a.summary == "created, 2 problems"
+    assert b.summary == "created"
+    assert (report.problem_count, report.ok) == (2, True)
+    assert Policy.objects.get(policy_id="a").warnings.filter(blocking=True).count() == 2
+
+
+def test_a_changed_file_with_a_defect_updates_the_record_and_reports_the_problem(tmp_path):
+    path = write(tmp_path, "a.md", MINIMAL.format(id="a", title="First"))
+    run_import(tmp_path)
+    write(tmp_path, "a.md", path.read_text().replace("score: 50", "score: 50.5"))
+    result = only_result(run_import(tmp_path))
+    assert result.outcome is Outcome.UPDATED
+    assert result.problems == [
+        "line 7, column 12, field analysis.market.score: must be a whole number, not the number 50.5"
+    ]
+    policy = Policy.objects.get()
+    assert (policy.market_score, policy.version) == (None, 2)
+    assert policy.warnings.filter(blocking=True).count() == 1
 
 
 def test_invalid_utf8_is_rejected_with_its_line_and_column(tmp_path):

@@ -8,6 +8,7 @@ from policies.records import (
     RecordError,
     content_hash,
     data_from_values,
+    problems,
     schema_keys,
     values_from_data,
 )
@@ -18,10 +19,14 @@ def _read(text: str) -> tuple[frontmatter.Document, dict]:
     return document, values_from_data(document.data, document.body)
 
 
-def _problems(data: dict) -> dict[str, str]:
+def _refused(data: dict) -> dict[str, str]:
     with pytest.raises(RecordError) as caught:
         values_from_data(data, "")
     return {problem.field: problem.message for problem in caught.value.problems}
+
+
+def _problems(data: dict) -> dict[str, str]:
+    return {problem.field: problem.message for problem in problems(values_from_data(data, ""), data)}
 
 
 def test_every_field_of_the_seed_is_read_into_a_typed_model_field(seed_text):
@@ -138,14 +143,12 @@ def test_a_new_record_is_written_in_the_collections_key_order(seed_text):
         ({"year": "twenty"}, "year", "whole number, not 'twenty'"),
         ({"pubDate": "2024-02-30"}, "pubDate", "not a real date"),
         ({"pubDate": "Oct 1 2024"}, "pubDate", "YYYY-MM-DD"),
-        ({"id": "../x"}, "id", "not a safe file name"),
-        ({"id": "/etc/passwd"}, "id", "not a safe file name"),
-        ({"id": "CON"}, "id", "reserved"),
-        ({"id": ""}, "id", "must not be empty"),
         ({"tags": "CCS"}, "tags", "must be a list"),
         ({"relatedFacilities": ["1", 2]}, "relatedFacilities", "item 2 must be text"),
         ({"analysis": ["market"]}, "analysis", "must be a mapping"),
-        ({"country": "x" * 201}, "country", "201 characters long, over the limit of 200"),
+        ({"title": " "}, "title", "must not be empty"),
+        ({"title": None}, "title", "must be text, not nothing (null)"),
+        ({"country": "x" * 401}, "country", "401 characters long, over the limit of 400"),
         (
             {"citation": None, "analysis": {"market": {"citation": datetime.date(2024, 1, 1)}}},
             "analysis.market.citation",
@@ -158,8 +161,81 @@ def test_a_wrong_value_is_named_by_field_with_what_is_wrong(data, field, fragmen
     assert fragment in problems[field]
 
 
-def test_a_record_without_id_or_title_is_refused():
-    assert _problems({"country": "Norway"}) == {"id": "is missing", "title": "is missing"}
+@pytest.mark.parametrize(
+    ("data", "fragment"),
+    [
+        ({"country": "Norway"}, "is missing"),
+        ({"id": "../x"}, "not a safe file name"),
+        ({"id": "/etc/passwd"}, "not a safe file name"),
+        ({"id": "CON"}, "reserved"),
+        ({"id": ""}, "must not be empty"),
+        ({"id": 42}, "must be text, not the number 42"),
+        ({"id": "x" * 201}, "at most 200 characters"),
+    ],
+)
+def test_a_record_without_a_safe_id_is_refused_since_the_id_names_its_file(data, fragment):
+    assert fragment in _refused({"title": "T", **data})["id"]
+
+
+def test_a_record_without_a_title_is_read_with_a_problem():
+    assert _problems({"id": "a", "country": "Norway"}) == {"title": "is missing"}
+
+
+def test_texts_the_collection_carries_are_read_whatever_their_length():
+    long = "x" * 5000
+    data = {"id": "a", "title": long, "status": long, "legalWeight": long, "provenance": {"author": long}}
+    values = values_from_data(data, "")
+    assert (values["title"], values["status"], values["legal_weight"], values["provenance_author"]) == (long,) * 4
+    assert _problems(data) == {}
+
+
+def test_a_value_its_field_cannot_hold_is_kept_as_written_and_written_back_in_its_place_after_other_edits():
+    data = {
+        "id": "a",
+        "year": "twenty",
+        "pubDate": "01/10/2024",
+        "analysis": {"market": {"score": 85.5, "label": "Tax credit"}},
+        "impactAnalysis": "Lowers the cost of storage.",
+        "relatedFacilities": ["1", 42],
+        "title": "T",
+        "tags": "CCS",
+    }
+    values = values_from_data(data, "")
+    assert (values["year"], values["pub_date"], values["market_score"], values["related_facilities"]) == (
+        None,
+        None,
+        None,
+        [],
+    )
+    assert values["tags"] == [] and values["impact_economic"] == ""
+    assert set(_problems(data)) == {
+        "year",
+        "pubDate",
+        "analysis.market.score",
+        "impactAnalysis",
+        "relatedFacilities",
+        "tags",
+    }
+    assert frontmatter.same(data_from_values(values, data), data)
+    fresh = data_from_values(values, None)
+    assert (fresh["year"], fresh["analysis"]["market"]["score"], fresh["impactAnalysis"], fresh["tags"]) == (
+        "twenty",
+        85.5,
+        "Lowers the cost of storage.",
+        "CCS",
+    )
+    values["title"] = "Edited"
+    values["market_label"] = "Tax credits"
+    rebuilt = data_from_values(values, data)
+    assert frontmatter.same(
+        rebuilt, {**data, "title": "Edited", "analysis": {"market": {"score": 85.5, "label": "Tax credits"}}}
+    )
+
+
+def test_a_value_kept_as_written_is_part_of_the_content_hash(seed_text):
+    _, values = _read(seed_text)
+    broken = values_from_data({**frontmatter.parse(seed_text).data, "year": "twenty"}, values["body"])
+    assert content_hash(broken) != content_hash({**values, "year": None})
 
 
 def test_the_content_hash_changes_with_any_field_and_only_then(seed_text):

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from policies import editing
 from policies.models import Policy, ReviewState
 from reviews import workflow
 from reviews.models import ReviewEvent
@@ -58,6 +59,18 @@ def make_policy(*, user=None, reason: str = "Imported", **overrides: Any) -> Pol
     policy = Policy(**{**SEED_VALUES, **overrides})
     policy.save_as(user=user, reason=reason)
     return policy
+
+
+def make_policy_needing_a_fix(*, user=None, **overrides: Any) -> Policy:
+    """A pending record whose market score its file wrote as 85.5: kept as written, it needs fixing."""
+    return make_policy(user=user, market_score=None, invalid="analysis.market.score: 85.5\n", **overrides)
+
+
+def fix_market_score(policy: Policy, *, user, score: int = 85) -> list[str]:
+    """Fix the score the way an editor does, through an edit of the record's frontmatter."""
+    return editing.edit_policy(
+        policy, user=user, expected_version=policy.version, changes={"analysis": {"market": {"score": score}}}
+    )
 
 
 def edit(policy: Policy, *, user, reason: str = "Edited", **changes: Any) -> Policy:

@@ -7,7 +7,7 @@ from policies.models import Policy, ReviewState
 from reviews import workflow
 from reviews.models import ReviewEvent
 
-from .conftest import SEED_DIMENSIONS, Snapshot, edit, make_policy, put_in_state
+from .conftest import SEED_DIMENSIONS, Snapshot, edit, make_policy, make_policy_needing_a_fix, put_in_state
 
 pytestmark = pytest.mark.django_db
 
@@ -248,6 +248,38 @@ def test_bulk_approval_applies_every_rule_and_names_each_refusal(login, editor, 
     assert "Approved 1 of 3 selected." in messages
     event = ReviewEvent.objects.get(policy=fine, action="approve")
     assert dict(event.verdicts.values_list("dimension", "verdict")) == dict.fromkeys(SEED_DIMENSIONS, "confirmed")
+
+
+def test_bulk_approval_leaves_a_record_that_needs_fixing_naming_the_fields(login, editor, reviewer):
+    fine = make_policy(user=editor, policy_id="fine", title="可以批准")
+    broken = make_policy_needing_a_fix(user=editor, policy_id="broken", title="待修正")
+    before = Snapshot.of(broken)
+
+    response = changelist_action(login(reviewer), [fine, broken])
+
+    messages = [str(m) for m in response.context["messages"]]
+    assert Policy.objects.get(pk=fine.pk).state == ReviewState.VERIFIED
+    after = Snapshot.of(broken)
+    assert (after.state, after.version, after.history_rows) == (before.state, before.version, before.history_rows)
+    assert not broken.review_events.exists()
+    assert any(
+        "Not approved: 待修正 (broken)" in m and "analysis.market.score: must be a whole number" in m for m in messages
+    )
+    assert "Approved 1 of 2 selected." in messages
+
+
+def test_the_review_screen_shows_the_problems_and_offers_no_approval_until_they_are_fixed(login, editor, reviewer):
+    policy = make_policy_needing_a_fix(user=editor)
+    client = login(reviewer)
+    content = client.get(review_url(policy)).content.decode()
+    problems = content[content.index('id="record-problems"') :]
+    assert "analysis.market.score" in problems and "must be a whole number, not the number 85.5" in problems
+    assert 'value="approve"' not in content
+    before = Snapshot.of(policy)
+    response = client.post(review_url(policy), decision(policy, "approve"))
+    assert response.status_code == 409
+    assert "cannot be approved while a value needs fixing" in response.content.decode()
+    assert Snapshot.of(policy) == before
 
 
 @pytest.mark.parametrize("role", ["editor", "staff", "anonymous"])

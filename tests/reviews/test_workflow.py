@@ -10,7 +10,17 @@ from reviews import workflow
 from reviews.models import ReviewAction
 from reviews.workflow import DimensionCheck, NotAllowedToReview, StaleVersion, TransitionNotAllowed
 
-from .conftest import SEED_DIMENSIONS, SEED_VALUES, Snapshot, approve_as_seen, edit, make_policy, put_in_state
+from .conftest import (
+    SEED_DIMENSIONS,
+    SEED_VALUES,
+    Snapshot,
+    approve_as_seen,
+    edit,
+    fix_market_score,
+    make_policy,
+    make_policy_needing_a_fix,
+    put_in_state,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -138,6 +148,44 @@ def test_a_record_without_analysis_is_approved_without_verdicts(editor, reviewer
     policy = make_policy(user=editor, policy_id="no-analysis", **empty)
     event = workflow.approve(policy, user=reviewer, expected_version=policy.version, verdicts={})
     assert event.verdicts.count() == 0
+
+
+def test_approval_is_refused_while_a_value_needs_fixing_and_changes_nothing(editor, reviewer):
+    policy = make_policy_needing_a_fix(user=editor)
+    before = Snapshot.of(policy)
+    with pytest.raises(TransitionNotAllowed) as refused:
+        approve_as_seen(policy, reviewer)
+    assert str(refused.value) == (
+        "intl-paris-art-6-4-ccs cannot be approved while a value needs fixing: analysis.market.score: must be a "
+        "whole number, not the number 85.5. Fix it in the record first."
+    )
+    assert Snapshot.of(policy) == before
+
+
+def test_approval_succeeds_once_another_user_fixed_the_value(editor, other_editor, reviewer):
+    policy = make_policy_needing_a_fix(user=editor)
+    assert fix_market_score(policy, user=other_editor) == ["analysis.market.score"]
+    approve_as_seen(policy, reviewer)
+    policy.refresh_from_db()
+    assert (policy.state, policy.market_score, policy.invalid) == (ReviewState.VERIFIED, 85, "")
+
+
+def test_the_fixer_cannot_approve_their_own_fix(editor, reviewer):
+    policy = make_policy_needing_a_fix(user=editor)
+    fix_market_score(policy, user=reviewer)
+    with pytest.raises(NotAllowedToReview, match="someone else must approve it"):
+        approve_as_seen(policy, reviewer)
+
+
+def test_an_approval_replaces_a_stamp_the_file_wrote_in_a_form_its_field_cannot_hold(editor, reviewer):
+    policy = make_policy(user=editor, provenance_last_audit_date=None, invalid="provenance.lastAuditDate: 08/02/2026\n")
+    approve_as_seen(policy, reviewer)
+    policy.refresh_from_db()
+    assert (policy.state, policy.provenance_last_audit_date, policy.invalid) == (
+        ReviewState.VERIFIED,
+        timezone.localdate(),
+        "",
+    )
 
 
 def test_a_stale_approval_is_refused_and_changes_nothing(policy, editor, reviewer):

@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext, ngettext
 
 from policies import checks
 from policies.models import Policy
@@ -10,9 +11,10 @@ class Command(BaseCommand):
         "warning: '<record id>: <field>: <message>' (the field as the file names it, e.g. analysis.mrv.citation). "
         "Checks each record's own content (a verification without a human reviewer, a year that disagrees with "
         "pubDate, an empty citation for a scored dimension, a url that is not http(s), repeated or odd facility "
-        "ids) and compares it with the collection (supersedes naming unknown ids or going round in a cycle, "
-        "evidence or labels copied word for word from another record). The warnings are stored for the admin's "
-        "list and review screens. Exits 1 if there is any warning, 0 if none."
+        "ids, and problems: values the file wrote in a form their fields cannot hold, which block approval and are "
+        "placed by line and column) and compares it with the collection (supersedes naming unknown ids or going "
+        "round in a cycle, evidence or labels copied word for word from another record). The warnings are stored "
+        "for the admin's list and review screens. Exits 1 if there is any warning, 0 if none."
     )
 
     def add_arguments(self, parser):
@@ -49,9 +51,24 @@ class Command(BaseCommand):
             found = checks.refresh_collection()
         for policy_id, warnings in found.items():
             for warning in warnings:
-                self.stdout.write(f"{policy_id}: {warning.field}: {warning.message}")
+                self.stdout.write(f"{policy_id}: {warning.field}: {warning.message}{self._notes(warning)}")
         count = sum(len(warnings) for warnings in found.values())
         flagged = sum(1 for warnings in found.values() if warnings)
-        self.stderr.write(f"{count} warning{'s' * (count != 1)} in {flagged} of {len(found)} records checked.")
+        blocking = sum(1 for warnings in found.values() for warning in warnings if warning.blocking)
+        summary = f"{count} warning{'s' * (count != 1)} in {flagged} of {len(found)} records checked."
+        if blocking:
+            needing = ngettext("%(count)d needs fixing.", "%(count)d need fixing.", blocking) % {"count": blocking}
+            summary = f"{summary[:-1]}; {needing}"
+        self.stderr.write(summary)
         if count:
             raise SystemExit(1)
+
+    @staticmethod
+    def _notes(warning: checks.Warning) -> str:
+        """Where a problem's value is in the record's file, and whether it blocks approval: " (line 7, ...)"."""
+        notes = []
+        if warning.line is not None:
+            notes.append(gettext("line %(line)s, column %(column)s") % {"line": warning.line, "column": warning.column})
+        if warning.blocking:
+            notes.append(gettext("needs fixing"))
+        return f" ({'; '.join(notes)})" if notes else ""

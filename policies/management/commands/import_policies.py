@@ -1,6 +1,7 @@
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext
 
 from policies.importing import Outcome, import_sources
 from policies.locks import LockBusy
@@ -15,7 +16,10 @@ class Command(BaseCommand):
         "unchanged, or older than the record. New content is created, updated (nobody changed the record since "
         "the content the file descends from), merged (both changed, different fields: a new version, for review) "
         "or a conflict (both changed the same field: both left alone, settled field by field in the admin), or "
-        "rejected (with the line, field and reason). Exits 1 if any file was rejected or in conflict."
+        "rejected (with the line, field and reason). A value its field cannot hold (a score of 85.5, a date "
+        "written 01/10/2024) does not refuse the file: it is kept as written and listed as a problem, with its "
+        "line, column and field, for an editor to fix before the record can be approved. Exits 1 if any file was "
+        "rejected or in conflict, or, with --strict, admitted with problems."
     )
 
     def add_arguments(self, parser):
@@ -27,10 +31,15 @@ class Command(BaseCommand):
         )
         parser.add_argument("--dry-run", action="store_true", help="Report what would happen; change nothing.")
         parser.add_argument(
+            "--strict",
+            action="store_true",
+            help=gettext("Exit 1 if any file was admitted with problems (they are admitted all the same)."),
+        )
+        parser.add_argument(
             "--user", metavar="USERNAME", help="Attribute the changes to this user (who must be allowed to)."
         )
 
-    def handle(self, *args, paths, force, dry_run, user, **options):
+    def handle(self, *args, paths, force, dry_run, strict, user, **options):
         acting_user = self._user(user)
         try:
             report = import_sources(
@@ -49,14 +58,18 @@ class Command(BaseCommand):
                 style = self.style.ERROR if result.outcome in (Outcome.REJECTED, Outcome.CONFLICT) else str
                 if result.outcome is Outcome.OLDER:
                     style = self.style.WARNING
-                self.stdout.write(style(f"{prefix}{result.outcome}: {result.name}: {result.message}"))
+                self.stdout.write(style(f"{prefix}{result.summary}: {result.name}: {result.message}"))
+            for problem in result.problems:
+                self.stdout.write(self.style.ERROR(gettext("  problem: %(problem)s") % {"problem": problem}))
             for warning in result.warnings:
                 self.stdout.write(self.style.WARNING(f"  warning: {warning}"))
         self.stdout.write("")
         self.stdout.write(summary_table(report.counts, [o.value for o in Outcome]))
+        if report.problem_count:
+            self.stdout.write(report.problem_summary)
         if dry_run:
             self.stdout.write("Dry run: nothing was changed.")
-        if not report.ok:
+        if not report.ok or (strict and report.problem_count):
             raise SystemExit(1)
 
     def _user(self, username):
