@@ -338,6 +338,9 @@ def _judge_seen(items: list[_Seen]) -> dict[str, FileResult]:
 
 
 def _older(version: int, current: int) -> str:
+    if version == current:
+        # A file merged into the record, or settled field by field: the record holds what it brought, and more.
+        return f"older than the record: already taken into its version {version}; nothing was changed"
     return f"older than the record (version {version}; the record is at version {current}): nothing was changed"
 
 

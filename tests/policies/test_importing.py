@@ -768,3 +768,18 @@ def test_a_file_rendered_from_an_edited_version_is_that_version_as_its_file_stat
     result = only_result(run_import(tmp_path))
     assert (result.outcome, Policy.objects.get(policy_id="a").title) == (Outcome.OLDER, "Third")
     assert result.message.startswith("older than the record (version 2; the record is at version 3)")
+
+
+def test_a_merged_file_imported_again_says_it_is_already_in_the_record(tmp_path):
+    path = write(tmp_path, "a.md", MINIMAL.format(id="a", title="First"))
+    run_import(tmp_path)
+    _edit_in_app("a", market_score=80)
+    write(tmp_path, "a.md", path.read_text().replace("Body", "New body"))
+    assert only_result(run_import(tmp_path)).outcome is Outcome.MERGED
+
+    again = only_result(run_import(tmp_path))
+
+    assert (again.outcome, again.message) == (
+        Outcome.OLDER,
+        "older than the record: already taken into its version 3; nothing was changed",
+    )
