@@ -35,8 +35,8 @@ def migrate(_: dict[str, Any]) -> dict[str, Any]:
 
 def load(args: dict[str, Any]) -> dict[str, Any]:
     """Import a folder without timing it: the records the screens are measured on."""
-    from policies.importing import import_sources
-    from policies.sources import iter_paths
+    from policies.transfer.importing import import_sources
+    from policies.transfer.sources import iter_paths
 
     migrate(args)
     report = import_sources(iter_paths([args["folder"]]), origin="bench")
@@ -45,8 +45,8 @@ def load(args: dict[str, Any]) -> dict[str, Any]:
 
 def import_(args: dict[str, Any]) -> dict[str, Any]:
     """The floor (libyaml parse of every file), then the import of the folder, then its re-import."""
-    from policies.importing import import_sources
-    from policies.sources import iter_paths
+    from policies.transfer.importing import import_sources
+    from policies.transfer.sources import iter_paths
 
     files = markdown_files(Path(args["folder"]))
     floor = _apart(floors.parse_seconds, files)
@@ -64,8 +64,8 @@ def import_(args: dict[str, Any]) -> dict[str, Any]:
 
 def export(args: dict[str, Any]) -> dict[str, Any]:
     """`export_policies --all` into a copy of the collection: unedited, then after editing a tenth of the records."""
-    from policies.exporting import export_to_folder
     from policies.models import Policy
+    from policies.transfer.exporting import export_to_folder
 
     files = markdown_files(Path(args["folder"]))
     floor = _apart(floors.dump_seconds, files)
@@ -156,9 +156,9 @@ def screens(args: dict[str, Any]) -> dict[str, Any]:
 
 def history(args: dict[str, Any]) -> dict[str, Any]:
     """Database bytes per version of a seed-sized record: text edits, and edits of its facility list."""
-    from policies.importing import import_sources
     from policies.models import FacilityList, Policy
-    from policies.sources import iter_paths
+    from policies.transfer.importing import import_sources
+    from policies.transfer.sources import iter_paths
 
     migrate(args)
     import_sources(iter_paths([args["seed"]]), origin="bench")

@@ -105,7 +105,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 
 # Exports read one snapshot through a connection of their own (policies.snapshots); this routes their reads.
-DATABASE_ROUTERS = ["policies.snapshots.SnapshotRouter"]
+DATABASE_ROUTERS = ["policies.transfer.snapshots.SnapshotRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -131,7 +131,7 @@ LOGIN_URL = "admin:login"
 POLICY_FILE_MAX_BYTES = int(os.environ.get("POLICY_FILE_MAX_BYTES", str(2 * 1024 * 1024)))
 
 # The admin's import runs inside the request, which gunicorn ends after 30 s: one upload may hold this many
-# files (zip members counted) and bytes of them, uncompressed (policies/uploads.py). Uploaded through the admin
+# files (zip members counted) and bytes of them, uncompressed (policies/transfer/uploads.py). Uploaded through the admin
 # on 2 cores (SQLite), 500 generated records (6.7 MB) took 1.7-1.9 s new and 3.4 s changed, ten 2 MB files of
 # 130,000 facility ids each (20 MB) 2.9 s: room for a busy machine. `manage.py import_policies` has no limit.
 WEB_IMPORT_MAX_FILES = int(os.environ.get("WEB_IMPORT_MAX_FILES", "500"))

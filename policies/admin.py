@@ -20,11 +20,8 @@ from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from simple_history.admin import SimpleHistoryAdmin
 
-from policies import conflicts, diffing, editing, records, search
-from policies.exporting import export_to_zip
+from policies import diffing, editing, records, search
 from policies.forms import ExportForm, ImportForm, PolicyForm, SettleConflictForm, field_label, fix_field_name
-from policies.importing import Outcome, import_sources
-from policies.locks import LockBusy
 from policies.models import (
     ANALYSIS_DIMENSIONS,
     ANALYSIS_PARTS,
@@ -34,7 +31,11 @@ from policies.models import (
     VersionConflict,
 )
 from policies.rendering import render_markdown
-from policies.uploads import UploadLimit
+from policies.transfer import conflicts
+from policies.transfer.exporting import export_to_zip
+from policies.transfer.importing import Outcome, import_sources
+from policies.transfer.locks import LockBusy
+from policies.transfer.uploads import UploadLimit
 
 # The analysis is one grid: a column per dimension, a row per part (see analysis_fieldset.html).
 ANALYSIS_GRID = "analysis-grid"

@@ -32,8 +32,10 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils.translation import gettext
 
-from policies import exporting, frontmatter, locks, records
+from policies import records
+from policies.codec import frontmatter
 from policies.models import ANALYSIS_DIMENSIONS, HUMAN_AUDIT_PENDING, CollectionCheckOwed, Policy, PolicyWarning
+from policies.transfer import exporting, locks
 
 # Shorter texts (a label such as "Tax credit" or "税收抵免") are shared by unrelated records as a matter of course.
 # Measured in display columns, a CJK character taking two, so that the limit means the same in either script.

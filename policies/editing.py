@@ -16,10 +16,11 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from policies import diffing, frontmatter, records
-from policies.exporting import render_values, stated_values
+from policies import diffing, records
+from policies.codec import frontmatter
 from policies.models import Policy
 from policies.records import Problem, RecordError
+from policies.transfer.exporting import render_values, stated_values
 
 
 @dataclass(frozen=True)

@@ -20,12 +20,14 @@ from django.utils.safestring import SafeString
 from django.utils.text import capfirst
 from django.utils.translation import gettext, gettext_lazy
 
-from policies import diffing, editing, frontmatter, records, uploads
-from policies.conflicts import Choice, Side
+from policies import diffing, editing, records
+from policies.codec import frontmatter
 from policies.models import ANALYSIS_DIMENSIONS, ImportConflict, Policy
 from policies.records import CONTENT_FIELDS
 from policies.rendering import render_markdown
-from policies.sources import SourceFile, iter_uploads
+from policies.transfer import uploads
+from policies.transfer.conflicts import Choice, Side
+from policies.transfer.sources import SourceFile, iter_uploads
 
 TEXT_FIELDS = (models.CharField, models.TextField)
 LIST_FIELDS = ("sectors", "tags", "supersedes", "clusters", "related_facilities")

@@ -23,7 +23,7 @@ from typing import Any, Literal
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 
-from policies import frontmatter
+from policies.codec import frontmatter
 from policies.models import ANALYSIS_DIMENSIONS, ANALYSIS_PARTS, Policy, validate_policy_id
 
 Kind = Literal["id", "text", "required_text", "year", "score", "date", "list"]

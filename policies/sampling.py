@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from policies import frontmatter
+from policies.codec import frontmatter
 from policies.models import ANALYSIS_DIMENSIONS, HUMAN_AUDIT_PENDING
 
 Lang = Literal["zh", "en"]

@@ -6,9 +6,9 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from policies.importing import import_sources
 from policies.models import Policy, ReviewState
-from policies.sources import iter_paths
+from policies.transfer.importing import import_sources
+from policies.transfer.sources import iter_paths
 from reviews import workflow
 from reviews.models import ReviewEvent
 from tests.conftest import SEED, make_user, with_defect

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from policies import records
-from policies.exporting import render_policy
-from policies.importing import import_sources
 from policies.models import Policy, ReviewState
-from policies.sources import iter_paths
+from policies.transfer.exporting import render_policy
+from policies.transfer.importing import import_sources
+from policies.transfer.sources import iter_paths
 from reviews import workflow
 from reviews.models import ReviewAction
 from tests.api.conftest import ROLES, database_state, etag_of

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from policies.exporting import export_to_folder, published_version
 from policies.models import Policy
+from policies.transfer.exporting import export_to_folder, published_version
 from tests.api.conftest import ROLES, client_for, etag_of
 from tests.conftest import make_user
 from tests.reviews.conftest import approve_as_seen, edit

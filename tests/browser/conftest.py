@@ -19,9 +19,9 @@ from django.db import connection, connections
 from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 
-from policies.importing import import_sources
 from policies.models import Policy
-from policies.sources import iter_paths
+from policies.transfer.importing import import_sources
+from policies.transfer.sources import iter_paths
 from tests.conftest import ROOT, make_user
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -2,9 +2,9 @@ import re
 
 import pytest
 
-from policies.importing import Outcome, import_sources
 from policies.models import ImportConflict, Policy
-from policies.sources import iter_paths
+from policies.transfer.importing import Outcome, import_sources
+from policies.transfer.sources import iter_paths
 
 from .conftest import EXAMPLES, expect, log_in, save_screenshot
 

@@ -3,7 +3,7 @@ import zipfile
 
 import pytest
 
-from policies.exporting import export_to_zip
+from policies.transfer.exporting import export_to_zip
 from reviews import workflow
 
 from .conftest import EXAMPLES, expect, log_in

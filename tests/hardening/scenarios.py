@@ -26,10 +26,11 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.contrib.auth.models import Group  # noqa: E402
 from django.db import connection, connections, transaction  # noqa: E402
 
-from policies import checks, exporting, locks, records  # noqa: E402
-from policies.importing import import_sources  # noqa: E402
+from policies import checks, records  # noqa: E402
 from policies.models import CollectionCheckOwed, Policy, PolicyFile, PolicyWarning  # noqa: E402
-from policies.sources import iter_paths  # noqa: E402
+from policies.transfer import exporting, locks  # noqa: E402
+from policies.transfer.importing import import_sources  # noqa: E402
+from policies.transfer.sources import iter_paths  # noqa: E402
 from reviews import workflow  # noqa: E402
 from reviews.models import ReviewEvent  # noqa: E402
 
@@ -176,7 +177,7 @@ def check_records(folder_a: str, folder_b: str) -> None:
         if policy is None:
             found[path_a.stem] = "missing"
             continue
-        from policies import frontmatter
+        from policies.codec import frontmatter
 
         states = set()
         for variant, data in raw.items():

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from policies import locks
+from policies.transfer import locks
 
 from .conftest import on_postgresql
 

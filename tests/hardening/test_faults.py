@@ -11,10 +11,10 @@ import sys
 
 import pytest
 
-from policies import exporting
-from policies.exporting import Outcome, export_to_folder
-from policies.importing import import_sources
-from policies.sources import iter_paths
+from policies.transfer import exporting
+from policies.transfer.exporting import Outcome, export_to_folder
+from policies.transfer.importing import import_sources
+from policies.transfer.sources import iter_paths
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.slow

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from policies import sources
-from policies.importing import Outcome, import_sources
 from policies.models import Policy
+from policies.transfer import sources
+from policies.transfer.importing import Outcome, import_sources
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.django_db

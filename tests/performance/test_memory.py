@@ -13,11 +13,11 @@ from contextlib import contextmanager
 
 import pytest
 
-from policies.exporting import export_to_folder
-from policies.importing import Outcome, import_sources
 from policies.models import Policy, PolicyFile
 from policies.sampling import write_sample_collection
-from policies.sources import iter_paths
+from policies.transfer.exporting import export_to_folder
+from policies.transfer.importing import Outcome, import_sources
+from policies.transfer.sources import iter_paths
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 

@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from policies import editing
 from policies.admin import PolicyAdmin, PolicyChangeList
-from policies.exporting import export_to_folder
 from policies.models import Policy
+from policies.transfer.exporting import export_to_folder
 from tests.conftest import make_user, with_defect
 
 pytestmark = pytest.mark.django_db

@@ -6,9 +6,9 @@ import re
 import pytest
 from django.urls import reverse
 
-from policies.importing import Outcome, import_sources
 from policies.models import ImportConflict, Policy
-from policies.sources import iter_paths
+from policies.transfer.importing import Outcome, import_sources
+from policies.transfer.sources import iter_paths
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db

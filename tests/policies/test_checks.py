@@ -7,10 +7,10 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from policies import checks
-from policies.exporting import render_policy
-from policies.importing import import_sources
 from policies.models import Policy, PolicyWarning
-from policies.sources import iter_paths
+from policies.transfer.exporting import render_policy
+from policies.transfer.importing import import_sources
+from policies.transfer.sources import iter_paths
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db

@@ -2,7 +2,7 @@ import datetime
 
 import pytest
 
-from policies import frontmatter
+from policies.codec import frontmatter
 from policies.records import (
     CONTENT_FIELDS,
     RecordError,

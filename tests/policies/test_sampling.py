@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 
-from policies import frontmatter
+from policies.codec import frontmatter
 from policies.models import ANALYSIS_DIMENSIONS, validate_policy_id
 from policies.sampling import SampleConflict, iter_sample_records, write_sample_collection
 
@@ -107,7 +107,7 @@ def test_a_different_seed_writes_different_records(tmp_path):
 def test_the_output_does_not_depend_on_the_hash_seed_of_the_process():
     script = (
         "import django, hashlib; django.setup()\n"
-        "from policies import frontmatter\n"
+        "from policies.codec import frontmatter\n"
         "from policies.sampling import iter_sample_records\n"
         "h = hashlib.sha256()\n"
         "for data, body in iter_sample_records(25, 3): h.update(frontmatter.render(None, data, body).encode())\n"

@@ -5,9 +5,9 @@ from django.urls import reverse
 
 from policies import search
 from policies.admin import PolicyAdmin
-from policies.importing import import_sources
 from policies.models import Policy
-from policies.sources import iter_paths
+from policies.transfer.importing import import_sources
+from policies.transfer.sources import iter_paths
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db

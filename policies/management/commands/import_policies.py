@@ -3,10 +3,10 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext
 
-from policies.importing import Outcome, import_sources
-from policies.locks import LockBusy
 from policies.management.reporting import progress, summary_table
-from policies.sources import iter_paths
+from policies.transfer.importing import Outcome, import_sources
+from policies.transfer.locks import LockBusy
+from policies.transfer.sources import iter_paths
 
 
 class Command(BaseCommand):

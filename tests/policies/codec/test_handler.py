@@ -7,11 +7,11 @@ from pathlib import Path
 import frontmatter as python_frontmatter
 import pytest
 
-from policies import frontmatter as codec
-from policies.frontmatter_handler import CollectionHandler, load, loads
+from policies.codec import frontmatter as codec
+from policies.codec.handler import CollectionHandler, load, loads
 from tests.conftest import SEED
-from tests.policies.test_frontmatter import CORPUS
-from tests.policies.test_frontmatter_corpus import ACCEPTED, REFUSED, read
+from tests.policies.codec.test_frontmatter import CORPUS
+from tests.policies.codec.test_frontmatter_corpus import ACCEPTED, REFUSED, read
 
 
 @pytest.mark.parametrize("path", ACCEPTED, ids=lambda path: path.name[:2])

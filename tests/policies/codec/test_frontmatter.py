@@ -16,10 +16,10 @@ from typing import Any
 
 import pytest
 
-from policies import _yaml12
-from policies.frontmatter import Document, FrontmatterError, Limits, dump, load, parse, render, same
+from policies.codec import _yaml12
+from policies.codec.frontmatter import Document, FrontmatterError, Limits, dump, load, parse, render, same
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 BRIDGE = ROOT / "tests" / "js" / "bridge.js"
 FIXTURES = ROOT / "tests" / "fixtures" / "frontmatter"
 # Copies of shared/seeds and shared/corpus/public, so the suite runs wherever the repository is cloned.

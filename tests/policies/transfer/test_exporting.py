@@ -6,10 +6,10 @@ import zipfile
 import pytest
 from django.utils import timezone
 
-from policies.exporting import Outcome, export_to_folder, export_to_zip
-from policies.importing import import_sources
 from policies.models import Policy, PolicyFile
-from policies.sources import iter_paths
+from policies.transfer.exporting import Outcome, export_to_folder, export_to_zip
+from policies.transfer.importing import import_sources
+from policies.transfer.sources import iter_paths
 from reviews import workflow
 from tests.conftest import make_user
 

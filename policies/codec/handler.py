@@ -19,7 +19,7 @@ from typing import Any
 import frontmatter as python_frontmatter
 from frontmatter.default_handlers import BaseHandler
 
-from policies import frontmatter as codec
+from policies.codec import frontmatter as codec
 
 
 class CollectionHandler(BaseHandler):

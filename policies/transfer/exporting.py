@@ -30,8 +30,10 @@ from typing import Any
 
 from django.db import transaction
 
-from policies import frontmatter, locks, records, snapshots
+from policies import records
+from policies.codec import frontmatter
 from policies.models import HUMAN_AUDIT_PENDING, Policy, PolicyFile, ReviewState, SeenFile
+from policies.transfer import locks, snapshots
 
 
 class Outcome(StrEnum):

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from policies.frontmatter import Document, FrontmatterError, parse, render, same
-from tests.policies.test_frontmatter import CORPUS, Bridge, bridge, to_js, untyped  # noqa: F401 - bridge is a fixture
+from policies.codec.frontmatter import Document, FrontmatterError, parse, render, same
+from tests.policies.codec.test_frontmatter import CORPUS, Bridge, bridge, to_js, untyped  # noqa: F401 - bridge is a fixture
 
 FILES = sorted(CORPUS.glob("*.md"))
 

@@ -4,10 +4,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 
-from policies.conflicts import AlreadySettled, Choice, InvalidChoices, StaleConflict, settle_conflict
-from policies.importing import Outcome, import_sources
 from policies.models import ImportConflict, Policy, ReviewState, SeenFile
-from policies.sources import iter_paths
+from policies.transfer.conflicts import AlreadySettled, Choice, InvalidChoices, StaleConflict, settle_conflict
+from policies.transfer.importing import Outcome, import_sources
+from policies.transfer.sources import iter_paths
 from reviews import workflow
 from reviews.models import ReviewAction, ReviewEvent
 from tests.conftest import make_user

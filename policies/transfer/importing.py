@@ -34,9 +34,11 @@ from django.db.models.sql import InsertQuery
 from django.utils import timezone
 from django.utils.translation import ngettext
 
-from policies import checks, exporting, frontmatter, locks, merging, records
+from policies import checks, records
+from policies.codec import frontmatter
 from policies.models import FacilityList, FileSnapshot, ImportConflict, Policy, PolicyFile, SeenFile
-from policies.sources import SourceFile, SourceTooLarge
+from policies.transfer import exporting, locks, merging
+from policies.transfer.sources import SourceFile, SourceTooLarge
 
 
 class Outcome(StrEnum):

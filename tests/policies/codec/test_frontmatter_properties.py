@@ -11,9 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from policies import _yaml12
-from policies.frontmatter import dump, load, parse, render, same
-from tests.policies.test_frontmatter import Bridge, bridge, to_js, untyped  # noqa: F401 - bridge is a fixture
+from policies.codec import _yaml12
+from policies.codec.frontmatter import dump, load, parse, render, same
+from tests.policies.codec.test_frontmatter import Bridge, bridge, to_js, untyped  # noqa: F401 - bridge is a fixture
 
 pytestmark = pytest.mark.slow
 

@@ -2,7 +2,7 @@
 
 A file is ``---`` on its first line, the YAML mapping, a line that is exactly ``---``, then the body
 (gray-matter's rules, made strict where gray-matter guesses). Values are read as js-yaml 4's ``load`` reads
-them and written as its ``dump(data, {lineWidth: -1})`` writes them; see ``policies/_yaml12.py`` for the
+them and written as its ``dump(data, {lineWidth: -1})`` writes them; see ``policies/codec/_yaml12.py`` for the
 value shapes and the few places where ``dump`` deviates so that what it writes reads back the same.
 
 ``render`` keeps every byte it has no reason to touch: an unchanged record comes back as its original text,
@@ -16,8 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from policies import _yaml12
-from policies._yaml12 import Layout, YamlProblem, same
+from policies.codec import _yaml12
+from policies.codec._yaml12 import Layout, YamlProblem, same
 
 __all__ = [
     "Document",

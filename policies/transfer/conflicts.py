@@ -22,7 +22,8 @@ from django.forms import ModelForm, modelform_factory
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from policies import editing, frontmatter, records
+from policies import editing, records
+from policies.codec import frontmatter
 from policies.models import ImportConflict, Policy, SeenFile
 
 # Settling changes the record and closes the conflict.

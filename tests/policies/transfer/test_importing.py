@@ -8,11 +8,12 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import OperationalError, connection
 
-from policies import checks, editing, frontmatter, records
-from policies.exporting import export_to_folder, render_policy
-from policies.importing import Outcome, import_sources
+from policies import checks, editing, records
+from policies.codec import frontmatter
 from policies.models import FileSnapshot, ImportConflict, Policy, PolicyFile, PolicyWarning, ReviewState, SeenFile
-from policies.sources import iter_paths, iter_zip
+from policies.transfer.exporting import export_to_folder, render_policy
+from policies.transfer.importing import Outcome, import_sources
+from policies.transfer.sources import iter_paths, iter_zip
 from reviews import workflow
 from tests.conftest import ROOT, make_user, position_of, with_defect
 
@@ -494,7 +495,7 @@ def test_a_zip_with_duplicate_members_refuses_the_second():
 
 
 def test_a_zip_that_would_inflate_too_far_is_refused_whole(monkeypatch):
-    monkeypatch.setattr("policies.sources.ZIP_MAX_TOTAL_BYTES", 100)
+    monkeypatch.setattr("policies.transfer.sources.ZIP_MAX_TOTAL_BYTES", 100)
     archive = _zip({"a.md": MINIMAL.format(id="a", title="A" * 200).encode()})
     result = only_result(import_sources(iter_zip(archive, label="big.zip"), origin="test"))
     assert result.outcome is Outcome.REJECTED
@@ -633,7 +634,7 @@ def test_an_import_of_new_changed_and_conflicting_files_leaves_the_warnings_a_fu
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner statistics")
 def test_a_large_import_leaves_postgresql_statistics_that_describe_the_new_records(tmp_path, monkeypatch):
-    monkeypatch.setattr("policies.importing.ANALYZE_AFTER", 3)
+    monkeypatch.setattr("policies.transfer.importing.ANALYZE_AFTER", 3)
     for n in range(3):
         write(tmp_path, f"p{n}.md", f"---\nid: p{n}\ntitle: P{n}\n---\n")
 
