@@ -1,4 +1,5 @@
 from functools import cached_property
+from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from django.contrib import admin, messages
@@ -20,7 +21,7 @@ from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from simple_history.admin import SimpleHistoryAdmin
 
-from policies import diffing, editing, records, search
+from policies import diffing, editing, records, schema, search
 from policies.forms import ExportForm, ImportForm, PolicyForm, SettleConflictForm, field_label, fix_field_name
 from policies.models import (
     ANALYSIS_DIMENSIONS,
@@ -39,6 +40,30 @@ from policies.transfer.uploads import UploadLimit
 
 # The analysis is one grid: a column per dimension, a row per part (see analysis_fieldset.html).
 ANALYSIS_GRID = "analysis-grid"
+# The analysis is one fieldset, a grid of dimensions by parts; values kept as written are shown as problems.
+_FORM_SECTIONS = [
+    section
+    for section in schema.SECTIONS
+    if section not in schema.DIMENSION_SECTIONS.values() and section != schema.AS_WRITTEN
+]
+_FORM_SECTIONS.insert(_FORM_SECTIONS.index(schema.CLASSIFICATION) + 1, schema.DIMENSION_SECTIONS["market"])
+
+
+def _fieldset(section: schema.Section) -> tuple[Any, dict[str, Any]]:
+    """The change form's fieldset of a schema section."""
+    if section in schema.DIMENSION_SECTIONS.values():
+        rows = [tuple(f"{d}_{part}" for d in schema.DIMENSIONS) for part in schema.DIMENSION_PARTS]
+        return gettext_lazy("Analysis"), {"fields": rows, "classes": [ANALYSIS_GRID]}
+    fields = schema.in_section(section)
+    if section == schema.PROVENANCE:
+        return section.label, {
+            "fields": [tuple(fields)],
+            "description": gettext_lazy("Written by the import and the review workflow only."),
+        }
+    classes = {schema.TEXT: ["markdown-text"], schema.OTHER: ["collapse"]}.get(section, [])
+    return section.label, {"fields": fields, "classes": classes}
+
+
 # The list's tooltip names a record's first few warnings: a record can have many, and the list shows fifty records.
 WARNINGS_LISTED = 5
 # A search counts its matches up to here and says "more than" beyond (see SearchPaginator).
@@ -180,32 +205,8 @@ class PolicyAdmin(SimpleHistoryAdmin):
     object_history_list_template = "admin/policies/policy/object_history_list.html"
     history_list_display = ["version"]
     fieldsets = [
-        ("Identity", {"fields": ["policy_id", "title", ("country", "year"), ("pub_date", "url"), "source"]}),
-        ("Classification", {"fields": [("status", "category"), ("legal_weight", "scope"), ("sectors", "tags")]}),
-        (
-            "Analysis",
-            {
-                "fields": [tuple(f"{d}_{part}" for d in ANALYSIS_DIMENSIONS) for part in ANALYSIS_PARTS],
-                "classes": [ANALYSIS_GRID],
-            },
-        ),
-        ("Impact", {"fields": ["impact_economic", "impact_technical", "impact_environmental"]}),
-        ("Evolution", {"fields": [("supersedes", "clusters")]}),
-        (
-            "Implementation",
-            {"fields": ["implementation_authority", "implementation_mechanism", "implementation_funding_scale"]},
-        ),
-        ("Facilities", {"fields": ["related_facilities"]}),
-        (
-            "Provenance",
-            {
-                "fields": [("review_status", "provenance_author", "provenance_reviewer", "provenance_last_audit_date")],
-                "description": "Written by the import and the review workflow only.",
-            },
-        ),
-        ("Description and body", {"fields": ["description", "body"], "classes": ["markdown-text"]}),
-        ("Other frontmatter", {"fields": ["extra"], "classes": ["collapse"]}),
-        ("Review", {"fields": [("state", "version"), "change_reason"]}),
+        *(_fieldset(section) for section in schema.SECTIONS if section in _FORM_SECTIONS),
+        (gettext_lazy("Review"), {"fields": [("state", "version"), "change_reason"]}),
     ]
 
     class Media:

@@ -16,9 +16,11 @@ from typing import Any
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
 
-from policies.models import ANALYSIS_DIMENSIONS, ANALYSIS_PARTS, Policy, ReviewState
+from policies import schema
+from policies.models import Policy, ReviewState
 
 _CJK = (
     "\u2e80-\u2fdf"  # radicals
@@ -32,20 +34,19 @@ _CJK = (
 )
 _TOKEN = re.compile(rf"[{_CJK}]|\s+|[^\s{_CJK}]+")
 
-# The record's parts, in the order of the change form; `state` is the review state, which the workflow changes.
-SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Identity", ("policy_id", "title", "country", "year", "pub_date", "url", "source")),
-    ("Classification", ("status", "category", "legal_weight", "scope", "sectors", "tags")),
-    *((f"Analysis: {d}", tuple(f"{d}_{part}" for part in ANALYSIS_PARTS)) for d in ANALYSIS_DIMENSIONS),
-    ("Impact", ("impact_economic", "impact_technical", "impact_environmental")),
-    ("Evolution", ("supersedes", "clusters")),
-    ("Implementation", ("implementation_authority", "implementation_mechanism", "implementation_funding_scale")),
-    ("Facilities", ("related_facilities",)),
-    ("Provenance", ("review_status", "provenance_author", "provenance_reviewer", "provenance_last_audit_date")),
-    ("Text", ("description", "body")),
-    (gettext_lazy("Values kept as written"), ("invalid",)),
-    ("Other frontmatter", ("extra",)),
-    ("Review", ("state",)),
+# The record's parts, in the order of the change form (`policies.schema`); then `state`, the review state, which the
+# workflow changes.
+SECTIONS: tuple[tuple[Any, tuple[str, ...]], ...] = (
+    *(
+        (
+            format_lazy("{}: {}", gettext_lazy("Analysis"), section.label)
+            if section in schema.DIMENSION_SECTIONS.values()
+            else section.label,
+            tuple(schema.in_section(section)),
+        )
+        for section in schema.SECTIONS
+    ),
+    (gettext_lazy("Review"), ("state",)),
 )
 
 
@@ -126,10 +127,10 @@ def as_text(value: Any) -> str:
 
 
 def _label(name: str) -> str:
-    # Under "Analysis: market" the part's name says enough.
+    # Under "Analysis: Market" the part's name says enough.
     dimension, _, part = name.partition("_")
-    if dimension in ANALYSIS_DIMENSIONS and part in ANALYSIS_PARTS:
-        return part
+    if dimension in schema.DIMENSIONS and part in schema.DIMENSION_PARTS:
+        return str(schema.PART_LABELS[part])
     return str(Policy._meta.get_field(name).verbose_name)
 
 

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from policies import diffing, records
+from policies import diffing, records, schema
 from policies.codec import frontmatter
 from policies.models import Policy
 from policies.records import Problem, RecordError
@@ -96,13 +96,17 @@ def save_edit(policy: Policy, *, user: Any, reason: str, loaded_version: int) ->
 
 # Written by the import and the review workflow, never by hand (the admin shows them read-only), with what an
 # editor is told instead. A file must not claim an approval that did not happen, nor an author it did not name.
-_APPROVAL_STAMP = "is not edited by hand: the review workflow writes it when a reviewer approves the record"
-NOT_EDITABLE: dict[str, str] = {
-    "review_status": _APPROVAL_STAMP,
-    "provenance_author": "is not edited by hand: the import writes it from the record's file",
-    "provenance_reviewer": _APPROVAL_STAMP,
-    "provenance_last_audit_date": _APPROVAL_STAMP,
+_WRITTEN_BY = {
+    schema.Editable.WORKFLOW: (
+        "is not edited by hand: the review workflow writes it when a reviewer approves the record"
+    ),
+    schema.Editable.IMPORT: "is not edited by hand: the import writes it from the record's file",
 }
+NOT_EDITABLE: dict[str, str] = {
+    field.attr: _WRITTEN_BY[field.editable] for field in schema.FIELDS if field.editable in _WRITTEN_BY
+}
+# The id is refused apart, with what it names (`_check_rules`).
+del NOT_EDITABLE["policy_id"]
 # Of those, the ones a person may still correct while the file's value is kept as written (a problem): the approval
 # replaces the stamps, but nothing else would ever fix an author the file wrote as a number or a list.
 FIXED_BY_HAND = ("provenance_author",)

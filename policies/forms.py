@@ -20,7 +20,7 @@ from django.utils.safestring import SafeString
 from django.utils.text import capfirst
 from django.utils.translation import gettext, gettext_lazy
 
-from policies import diffing, editing, records
+from policies import diffing, editing, records, schema
 from policies.codec import frontmatter
 from policies.models import ANALYSIS_DIMENSIONS, ImportConflict, Policy
 from policies.records import CONTENT_FIELDS
@@ -354,7 +354,7 @@ class PolicyForm(forms.ModelForm):
             raise ValidationError(refused)
         return text
 
-    def _schema_key_error(self, path: tuple[str, ...], leaf: records.Leaf | None) -> ValidationError:
+    def _schema_key_error(self, path: tuple[str, ...], leaf: schema.Field | None) -> ValidationError:
         key = records.dotted(path)
         if leaf is None:
             message = (

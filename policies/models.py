@@ -20,13 +20,15 @@ from simple_history.models import (
 )
 from simple_history.signals import pre_create_historical_record
 
-ANALYSIS_DIMENSIONS = ("market", "mrv", "statutory", "strategic", "incentive")
-ANALYSIS_PARTS = ("score", "label", "evidence", "citation")
+from policies import schema
+
+ANALYSIS_DIMENSIONS = schema.DIMENSIONS
+ANALYSIS_PARTS = schema.DIMENSION_PARTS
 HUMAN_AUDIT_PENDING = "Human Audit Pending"
 
 # Windows device names are refused too: the collection is checked out on every platform.
 _RESERVED_NAMES = {"con", "prn", "aux", "nul"} | {f"{p}{n}" for p in ("com", "lpt") for n in range(1, 10)}
-_SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
+_SAFE_ID = re.compile(rf"^[A-Za-z0-9][A-Za-z0-9._-]{{0,{schema.ID_MAX_LENGTH - 1}}}$")
 
 
 def validate_policy_id(value: str) -> None:
@@ -224,10 +226,54 @@ class PolicyHistoricalRecords(HistoricalRecords):
 # The longest country or category a record holds. These are the texts the admin list's indexes hold, and a
 # PostgreSQL B-tree entry is at most 2,704 bytes: 400 characters of four bytes each, with a 200-character id and
 # the state, fit. A longer text is kept as written, as a problem (policies.records), never refused.
-INDEXED_TEXT_MAX_LENGTH = 400
 
 
-class Policy(models.Model):
+def _content_field(field: schema.Field) -> models.Field:
+    """The model field holding a schema row's value: its kind's type, its label and help text."""
+    text = {"verbose_name": field.label, "help_text": field.help_text}
+    if field.kind == "id":
+        return models.CharField(max_length=schema.ID_MAX_LENGTH, unique=True, validators=[validate_policy_id], **text)
+    if field.kind == "required_text":
+        return models.TextField(**text)
+    if field.kind == "text":
+        bound = {"max_length": schema.INDEXED_TEXT_MAX_LENGTH} if field.indexed else {}
+        return models.TextField(blank=True, **bound, **text)
+    if field.kind == "year":
+        return models.IntegerField(null=True, blank=True, **text)
+    if field.kind == "score":
+        low, high = schema.SCORE_RANGE
+        validators = [MinValueValidator(low), MaxValueValidator(high)]
+        return models.PositiveSmallIntegerField(null=True, blank=True, validators=validators, **text)
+    if field.kind == "date":
+        return models.DateField(null=True, blank=True, **text)
+    if field.kind == "list":
+        return models.JSONField(default=list, blank=True, **text)
+    raise AssertionError(field.kind)
+
+
+def _content_part(part: schema.Part) -> models.Field:
+    return models.TextField(part.label, blank=True, editable=part.attr != "invalid", help_text=part.help_text)
+
+
+class _ContentMeta:
+    abstract = True
+
+
+# A record's content, one model field per row of `policies.schema`: a new frontmatter key is a row there and a
+# migration, nothing here.
+PolicyContent: type[models.Model] = type(
+    "PolicyContent",
+    (models.Model,),
+    {
+        "__module__": __name__,
+        "Meta": _ContentMeta,
+        **{field.attr: _content_field(field) for field in schema.FIELDS},
+        **{part.attr: _content_part(part) for part in schema.PARTS},
+    },
+)
+
+
+class Policy(PolicyContent):
     """One policy record: every field of its frontmatter, its Markdown body and its review state.
 
     Fields the schema does not know are kept, as YAML, in `extra` (a mapping of the same shape as the
@@ -236,89 +282,6 @@ class Policy(models.Model):
     problem on each, and exported as its file wrote it until someone fixes them.
     """
 
-    # Identity
-    policy_id = models.CharField("id", max_length=200, unique=True, validators=[validate_policy_id])
-    title = models.TextField()
-    country = models.TextField(max_length=INDEXED_TEXT_MAX_LENGTH, blank=True)
-    year = models.IntegerField(null=True, blank=True)
-    status = models.TextField(blank=True)
-    category = models.TextField(max_length=INDEXED_TEXT_MAX_LENGTH, blank=True)
-    pub_date = models.DateField("pubDate", null=True, blank=True)
-    review_status = models.TextField(
-        "reviewStatus",
-        blank=True,
-        help_text="As written in the file; the review state below is what the app trusts.",
-    )
-    legal_weight = models.TextField("legalWeight", blank=True)
-    scope = models.TextField(blank=True)
-    sectors = models.JSONField(default=list, blank=True)
-    tags = models.JSONField(default=list, blank=True)
-    url = models.TextField(blank=True)
-    source = models.TextField(blank=True)
-
-    # analysis: five dimensions, each scored 0-100 with a label, evidence and a citation.
-    market_score = _score_field("market")
-    market_label = models.TextField("market label", blank=True)
-    market_evidence = models.TextField("market evidence", blank=True)
-    market_citation = models.TextField("market citation", blank=True)
-    mrv_score = _score_field("MRV")
-    mrv_label = models.TextField("MRV label", blank=True)
-    mrv_evidence = models.TextField("MRV evidence", blank=True)
-    mrv_citation = models.TextField("MRV citation", blank=True)
-    statutory_score = _score_field("statutory")
-    statutory_label = models.TextField("statutory label", blank=True)
-    statutory_evidence = models.TextField("statutory evidence", blank=True)
-    statutory_citation = models.TextField("statutory citation", blank=True)
-    strategic_score = _score_field("strategic")
-    strategic_label = models.TextField("strategic label", blank=True)
-    strategic_evidence = models.TextField("strategic evidence", blank=True)
-    strategic_citation = models.TextField("strategic citation", blank=True)
-    incentive_score = _score_field("incentive")
-    incentive_label = models.TextField("incentive label", blank=True)
-    incentive_evidence = models.TextField("incentive evidence", blank=True)
-    incentive_citation = models.TextField("incentive citation", blank=True)
-
-    # impactAnalysis
-    impact_economic = models.TextField("economic impact", blank=True)
-    impact_technical = models.TextField("technical impact", blank=True)
-    impact_environmental = models.TextField("environmental impact", blank=True)
-
-    # evolution
-    supersedes = models.JSONField(default=list, blank=True, help_text="Ids of the records this one replaces.")
-    clusters = models.JSONField(default=list, blank=True)
-
-    # implementationDetails
-    implementation_authority = models.TextField("authority", blank=True)
-    implementation_mechanism = models.TextField("mechanism", blank=True)
-    implementation_funding_scale = models.TextField("fundingScale", blank=True)
-
-    related_facilities = models.JSONField(
-        "relatedFacilities",
-        default=list,
-        blank=True,
-        help_text="Facility ids in the order the file lists them.",
-    )
-
-    # provenance: written by the import and the review workflow, never by hand.
-    provenance_author = models.TextField("author", blank=True)
-    provenance_reviewer = models.TextField("reviewer", blank=True)
-    provenance_last_audit_date = models.DateField("lastAuditDate", null=True, blank=True)
-
-    description = models.TextField(blank=True, help_text="Markdown.")
-    body = models.TextField(blank=True, help_text="Markdown, after the frontmatter.")
-    extra = models.TextField(
-        "other frontmatter",
-        blank=True,
-        help_text="Keys the schema does not know, as YAML, kept and exported where the file had them.",
-    )
-    invalid = models.TextField(
-        "values as written",
-        blank=True,
-        editable=False,
-        help_text="Values the file gave that their fields cannot hold (a score of 85.5, a date written 01/10/2024), "
-        "as YAML by their keys (analysis.market.score): exported as written, and each a problem to fix, until an "
-        "edit gives the field a value it can hold.",
-    )
     # What a version is rendered on: the text of the file it came from. Part of the version (and of its history
     # row), so that the bytes a reviewer approved are the bytes published: a file read later changes it only
     # with a new version.

@@ -18,78 +18,28 @@ import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 
+from policies import schema
 from policies.codec import frontmatter
-from policies.models import ANALYSIS_DIMENSIONS, ANALYSIS_PARTS, Policy, validate_policy_id
+from policies.models import Policy, validate_policy_id
 
-Kind = Literal["id", "text", "required_text", "year", "score", "date", "list"]
-
-
-@dataclass(frozen=True)
-class Leaf:
-    """A frontmatter value held by one model field."""
-
-    path: tuple[str, ...]
-    attr: str
-    kind: Kind
-
-
-# Containers are listed before their children, in the order the collection writes them: a key missing from a
-# record's file is added at its place in this order.
-CONTAINERS: tuple[tuple[str, ...], ...] = (
-    ("analysis",),
-    *(("analysis", d) for d in ANALYSIS_DIMENSIONS),
-    ("impactAnalysis",),
-    ("evolution",),
-    ("implementationDetails",),
-    ("provenance",),
-)
-
-LEAVES: tuple[Leaf, ...] = (
-    Leaf(("id",), "policy_id", "id"),
-    Leaf(("country",), "country", "text"),
-    Leaf(("year",), "year", "year"),
-    Leaf(("status",), "status", "text"),
-    Leaf(("category",), "category", "text"),
-    Leaf(("pubDate",), "pub_date", "date"),
-    Leaf(("reviewStatus",), "review_status", "text"),
-    Leaf(("legalWeight",), "legal_weight", "text"),
-    Leaf(("sectors",), "sectors", "list"),
-    *(
-        Leaf(("analysis", d, part), f"{d}_{part}", "score" if part == "score" else "text")
-        for d in ANALYSIS_DIMENSIONS
-        for part in ANALYSIS_PARTS
-    ),
-    Leaf(("impactAnalysis", "economic"), "impact_economic", "text"),
-    Leaf(("impactAnalysis", "technical"), "impact_technical", "text"),
-    Leaf(("impactAnalysis", "environmental"), "impact_environmental", "text"),
-    Leaf(("evolution", "supersedes"), "supersedes", "list"),
-    Leaf(("evolution", "clusters"), "clusters", "list"),
-    Leaf(("implementationDetails", "authority"), "implementation_authority", "text"),
-    Leaf(("implementationDetails", "mechanism"), "implementation_mechanism", "text"),
-    Leaf(("implementationDetails", "fundingScale"), "implementation_funding_scale", "text"),
-    Leaf(("relatedFacilities",), "related_facilities", "list"),
-    Leaf(("url",), "url", "text"),
-    Leaf(("source",), "source", "text"),
-    Leaf(("provenance", "author"), "provenance_author", "text"),
-    Leaf(("provenance", "reviewer"), "provenance_reviewer", "text"),
-    Leaf(("provenance", "lastAuditDate"), "provenance_last_audit_date", "date"),
-    Leaf(("title",), "title", "required_text"),
-    Leaf(("scope",), "scope", "text"),
-    Leaf(("tags",), "tags", "list"),
-    Leaf(("description",), "description", "text"),
+# The frontmatter keys the records hold, and the sections they sit in (each path's proper prefixes), in the order
+# the collection writes them: a key missing from a record's file is added at its place in this order.
+LEAVES: tuple[schema.Field, ...] = schema.FIELDS
+CONTAINERS: tuple[tuple[str, ...], ...] = tuple(
+    dict.fromkeys(field.path[:depth] for field in LEAVES for depth in range(1, len(field.path)))
 )
 
 # Every model field that is part of a record's content: what history compares, hashes and exports.
-CONTENT_FIELDS: tuple[str, ...] = (*(leaf.attr for leaf in LEAVES), "body", "extra", "invalid")
+CONTENT_FIELDS: tuple[str, ...] = schema.CONTENT_FIELDS
 
 # Written by the review workflow when a reviewer approves: a value of theirs the file wrote in a form the field
 # cannot hold is replaced by the approval's stamp, so it is a problem that blocks nothing.
-STAMPED_BY_APPROVAL: tuple[str, ...] = ("review_status", "provenance_reviewer", "provenance_last_audit_date")
+STAMPED_BY_APPROVAL: tuple[str, ...] = schema.written_by(schema.Editable.WORKFLOW)
 
 # Lengths the database needs (an index's entry size); a longer text is kept as written, as a problem.
 _MAX_LENGTH = {
@@ -180,7 +130,7 @@ class _Wrong(ValueError):
         self.item = item
 
 
-def _read_leaf(leaf: Leaf, value: Any) -> Any:
+def _read_leaf(leaf: schema.Field, value: Any) -> Any:
     """The model value for a frontmatter value; raises `_Wrong` (a ValueError) if its field cannot hold it."""
     kind = leaf.kind
     if kind in ("text", "required_text", "id"):
@@ -253,7 +203,7 @@ def read_field(attr: str, value: Any) -> Any:
         raise RecordError([Problem(dotted(leaf.path), str(error))]) from None
 
 
-def _empty(leaf: Leaf) -> Any:
+def _empty(leaf: schema.Field) -> Any:
     """The value of a field the file does not give, or gives in a form the field cannot hold."""
     return {"year": None, "score": None, "date": None, "list": []}.get(leaf.kind, "")
 
@@ -266,7 +216,7 @@ def _strictly_equal(a: Any, b: Any) -> bool:
     return type(a) is type(b) and a == b
 
 
-def _write_leaf(leaf: Leaf, model_value: Any, original: Any, present: bool) -> Any:
+def _write_leaf(leaf: schema.Field, model_value: Any, original: Any, present: bool) -> Any:
     """The frontmatter value for a model value: the file's own value while it still means the same."""
     if present:
         try:
@@ -354,7 +304,7 @@ def key_of(attr: str) -> str:
     return dotted(_LEAF_BY_ATTR[attr].path)
 
 
-def leaf_for_key(key: str) -> Leaf | None:
+def leaf_for_key(key: str) -> schema.Field | None:
     """The field a dotted key names (None for a section, such as `analysis.market`)."""
     return _LEAF_BY_KEY.get(key)
 
@@ -426,9 +376,9 @@ def new_problems(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[Pr
 
 def schema_keys(
     residue: Mapping[Any, Any], path: tuple[str, ...] = ()
-) -> Iterator[tuple[tuple[str, ...], Leaf | None]]:
+) -> Iterator[tuple[tuple[str, ...], schema.Field | None]]:
     """The keys of `residue` (other frontmatter, shaped as `Policy.extra` holds it) that the schema knows: each
-    field with its `Leaf`, and each section (None) given anything but a mapping of keys it does not know.
+    field with its `schema.Field`, and each section (None) given anything but a mapping of keys it does not know.
 
     The import never leaves such a key in the residue, since it reads them as fields; written by hand, one would be
     dropped at export or written in place of the field (a section that is no mapping cannot be written at all).

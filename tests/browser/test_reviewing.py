@@ -33,7 +33,7 @@ def test_a_reviewer_reads_the_diff_ticks_every_dimension_approves_and_gets_the_n
     save_screenshot(page, "review-queue")
     queue.get_by_role("link", name=str(policy)).click()
 
-    expect(page.locator(".review-diff")).to_contain_text("Analysis: mrv")
+    expect(page.locator(".review-diff")).to_contain_text("Analysis: MRV")
     expect(page.locator(".review-diff del")).to_have_text(["69", "2-year"])
     expect(page.locator(".review-diff ins")).to_have_text(["64", "10-year"])
     save_screenshot(page, "review-screen")

@@ -14,10 +14,10 @@ FIELDSETS = [
     "Identity",
     "Classification",
     "Analysis",
-    "Impact",
+    "Impact analysis",
     "Evolution",
     "Implementation",
-    "Facilities",
+    "Related facilities",
     "Provenance",
     "Description and body",
 ]
@@ -172,7 +172,7 @@ def test_a_stale_save_is_refused_with_who_changed_what_and_keeps_the_input(clien
     assert "Not saved: Carl Colleague changed this record after you opened it (version 1)" in html
     assert "The act was amended" in html
     conflict = response.context["adminform"].form.conflict
-    assert [section.title for section in conflict.changes] == ["Analysis: market", "Analysis: mrv"]
+    assert [section.title for section in conflict.changes] == ["Analysis: Market", "Analysis: MRV"]
     assert 'id="edit-conflict"' in html
     assert "Act <del>2024</del><ins>2025</ins>" in html
     assert "<del>15</del><ins>20</ins>" in html

@@ -41,7 +41,7 @@ def test_the_history_page_shows_each_change_by_dimension_with_user_and_reason(cl
 
     newest = policy.history.order_by("-history_id").first()
     diff = html[html.index(f'id="history-diff-{newest.history_id}"') :]
-    assert diff.index("Analysis: market") < diff.index("Analysis: mrv")
+    assert diff.index("Analysis: Market") < diff.index("Analysis: MRV")
     assert "<del>40</del><ins>75</ins>" in diff
     assert "SBM<del> Removals</del> Standards <del>2024</del><ins>2025</ins>" in diff
     assert "<del>15</del><ins>20</ins> 年动态计入期" in diff
@@ -54,9 +54,9 @@ def test_chinese_text_is_compared_character_by_character_and_lists_line_by_line(
     policy.mrv_evidence = "引入了自愿性的风险缓冲池与 15 年动态计入期。"
     policy.related_facilities = ["1", "10", "1103-2"]
     [mrv, facilities] = compare(old, policy)
-    assert mrv.title == "Analysis: mrv" and mrv.fields[0].label == "evidence"
+    assert mrv.title == "Analysis: MRV" and mrv.fields[0].label == "evidence"
     assert mrv.fields[0].diff == "引入了<del>强制</del><ins>自愿</ins>性的风险缓冲池与 15 年动态计入期。"
-    assert facilities.title == "Facilities" and facilities.fields[0].diff == "1\n10<ins>\n1103-2</ins>"
+    assert facilities.title == "Related facilities" and facilities.fields[0].diff == "1\n10<ins>\n1103-2</ins>"
 
 
 def test_each_history_entry_is_compared_with_the_one_before_it(policy, editor):

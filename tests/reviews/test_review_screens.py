@@ -114,7 +114,7 @@ def test_the_review_screen_diffs_chinese_text_character_by_character(login, poli
         market_citation="Decision 3/CMA.3 & SBM Standards 2024",
     )
     html = login(other_reviewer).get(review_url(policy)).content.decode()
-    assert "Analysis: mrv" in html
+    assert "Analysis: MRV" in html
     assert "<del>15</del><ins>20</ins> 年动态计入期" in html
     assert "Decision <del>18/CMA.1</del><ins>3/CMA.3</ins> &amp; SBM" in html
     assert "Analysis: statutory" not in html
