@@ -17,6 +17,10 @@ from policies.sampling import SampleConflict, iter_sample_records, write_sample_
 
 REPO = Path(__file__).resolve().parents[2]
 JS_YAML = REPO / "tests" / "js" / "node_modules" / "js-yaml"
+EXAMPLES = REPO / "examples" / "policies" / "generated"
+# The records of seed 7 (count 200) as JSON. Any change to the word lists or to how they are drawn changes it: if
+# the change is meant, pin the new digest and write examples/policies/generated again (see the test below).
+SEED_7_DIGEST = "6bf6839361b4b0e4b3e24ce9d6f4d7274cf3b39008e360f346a4214890f1378d"
 KEY_ORDER = [
     "id",
     "country",
@@ -93,6 +97,16 @@ def test_the_same_seed_writes_identical_bytes(tmp_path):
     write_sample_collection(tmp_path / "a", 30, 5)
     write_sample_collection(tmp_path / "b", 30, 5)
     assert digest(tmp_path / "a") == digest(tmp_path / "b")
+
+
+def test_the_records_of_a_seed_stay_the_ones_pinned_here(records):
+    assert hashlib.sha256(json.dumps(records, ensure_ascii=False).encode()).hexdigest() == SEED_7_DIGEST
+
+
+def test_the_example_collection_is_the_first_40_records_of_seed_2026(tmp_path):
+    # Written with `manage.py generate_sample_policies examples/policies/generated --count 40 --seed 2026`.
+    write_sample_collection(tmp_path, 40, 2026)
+    assert digest(tmp_path) == digest(EXAMPLES)
 
 
 def test_a_different_seed_writes_different_records(tmp_path):
