@@ -12,7 +12,7 @@ import pytest
 
 from policies.codec import frontmatter
 from policies.models import ANALYSIS_DIMENSIONS, validate_policy_id
-from samples.generator import SampleConflict, iter_sample_records, write_sample_collection
+from samples.generator import SampleConflict, iter_sample_records, load_word_lists, write_sample_collection
 
 REPO = Path(__file__).resolve().parents[2]
 JS_YAML = REPO / "tests" / "js" / "node_modules" / "js-yaml"
@@ -106,6 +106,18 @@ def test_the_example_collection_is_the_first_40_records_of_seed_2026(tmp_path):
     # Written with `manage.py generate_sample_policies examples/policies/generated --count 40 --seed 2026`.
     write_sample_collection(tmp_path, 40, 2026)
     assert digest(tmp_path) == digest(EXAMPLES)
+
+
+def test_the_word_lists_have_words_for_every_category_dimension_and_language():
+    words = load_word_lists()
+    categories = {topic.category for topic in words.topics}
+    assert set(words.legal_weight) == categories
+    assert {jurisdiction.lang for jurisdiction in words.jurisdictions} == set(words.phrases)
+    assert {j.international for j in words.jurisdictions} == {topic.international for topic in words.topics}
+    for phrases in words.phrases.values():
+        assert set(phrases.mechanisms) == categories
+        assert set(phrases.labels) == set(phrases.evidence) == set(ANALYSIS_DIMENSIONS)
+        assert len(phrases.months) == 12
 
 
 def test_a_different_seed_writes_different_records(tmp_path):
