@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "policies",
     "reviews",
     "api",
+    "samples",  # a development tool, installed for its command: generate_sample_policies
 ]
 
 MIDDLEWARE = [

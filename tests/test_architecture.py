@@ -5,7 +5,7 @@ import ast
 from tests.conftest import ROOT
 
 APPS = ("policies", "reviews", "api")
-PROJECT_PACKAGES = {*APPS, "config", "bench", "tests"}
+PROJECT_PACKAGES = {*APPS, "samples", "config", "bench", "tests"}
 
 
 def _project(name: str) -> bool:
@@ -46,3 +46,25 @@ def test_no_migration_uses_the_projects_live_code():
         for path in sorted((ROOT / app / "migrations").glob("*.py"))
     }
     assert {path: names for path, names in offenders.items() if names} == {}
+
+
+def imported_modules(path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.append(node.module)
+        elif isinstance(node, ast.Import):
+            names.extend(alias.name for alias in node.names)
+    return names
+
+
+def test_the_desk_never_imports_the_sample_generator():
+    # samples/ is a development tool: the desk must run, and mean the same, without it.
+    importers = {
+        str(path.relative_to(ROOT)): names
+        for package in (*APPS, "config")
+        for path in sorted((ROOT / package).rglob("*.py"))
+        if (names := [name for name in imported_modules(path) if name.split(".")[0] == "samples"])
+    }
+    assert importers == {}

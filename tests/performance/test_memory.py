@@ -14,10 +14,10 @@ from contextlib import contextmanager
 import pytest
 
 from policies.models import Policy, PolicyFile
-from policies.sampling import write_sample_collection
 from policies.transfer.exporting import export_to_folder
 from policies.transfer.importing import Outcome, import_sources
 from policies.transfer.sources import iter_paths
+from samples.generator import write_sample_collection
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 

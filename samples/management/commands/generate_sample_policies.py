@@ -4,7 +4,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from policies.management.reporting import progress
-from policies.sampling import SampleConflict, write_sample_collection
+from samples.generator import SampleConflict, write_sample_collection
 
 
 class Command(BaseCommand):

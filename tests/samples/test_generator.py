@@ -9,14 +9,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.management import CommandError, call_command
 
 from policies.codec import frontmatter
 from policies.models import ANALYSIS_DIMENSIONS, validate_policy_id
-from policies.sampling import SampleConflict, iter_sample_records, write_sample_collection
+from samples.generator import SampleConflict, iter_sample_records, load_word_lists, write_sample_collection
 
 REPO = Path(__file__).resolve().parents[2]
 JS_YAML = REPO / "tests" / "js" / "node_modules" / "js-yaml"
+EXAMPLES = REPO / "examples" / "policies" / "generated"
+# The records of seed 7 (count 200) as JSON. Any change to the word lists or to how they are drawn changes it: if
+# the change is meant, pin the new digest and write examples/policies/generated again (see the test below).
+SEED_7_DIGEST = "6bf6839361b4b0e4b3e24ce9d6f4d7274cf3b39008e360f346a4214890f1378d"
 KEY_ORDER = [
     "id",
     "country",
@@ -95,6 +98,28 @@ def test_the_same_seed_writes_identical_bytes(tmp_path):
     assert digest(tmp_path / "a") == digest(tmp_path / "b")
 
 
+def test_the_records_of_a_seed_stay_the_ones_pinned_here(records):
+    assert hashlib.sha256(json.dumps(records, ensure_ascii=False).encode()).hexdigest() == SEED_7_DIGEST
+
+
+def test_the_example_collection_is_the_first_40_records_of_seed_2026(tmp_path):
+    # Written with `manage.py generate_sample_policies examples/policies/generated --count 40 --seed 2026`.
+    write_sample_collection(tmp_path, 40, 2026)
+    assert digest(tmp_path) == digest(EXAMPLES)
+
+
+def test_the_word_lists_have_words_for_every_category_dimension_and_language():
+    words = load_word_lists()
+    categories = {topic.category for topic in words.topics}
+    assert set(words.legal_weight) == categories
+    assert {jurisdiction.lang for jurisdiction in words.jurisdictions} == set(words.phrases)
+    assert {j.international for j in words.jurisdictions} == {topic.international for topic in words.topics}
+    for phrases in words.phrases.values():
+        assert set(phrases.mechanisms) == categories
+        assert set(phrases.labels) == set(phrases.evidence) == set(ANALYSIS_DIMENSIONS)
+        assert len(phrases.months) == 12
+
+
 def test_a_different_seed_writes_different_records(tmp_path):
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
@@ -108,7 +133,7 @@ def test_the_output_does_not_depend_on_the_hash_seed_of_the_process():
     script = (
         "import django, hashlib; django.setup()\n"
         "from policies.codec import frontmatter\n"
-        "from policies.sampling import iter_sample_records\n"
+        "from samples.generator import iter_sample_records\n"
         "h = hashlib.sha256()\n"
         "for data, body in iter_sample_records(25, 3): h.update(frontmatter.render(None, data, body).encode())\n"
         "print(h.hexdigest())\n"
@@ -295,54 +320,3 @@ def test_files_outside_the_sample_are_never_touched(tmp_path):
     write_sample_collection(tmp_path, 5, 3, force=True)
     assert (tmp_path / "README.md").read_text(encoding="utf-8") == "# Examples\n"
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
-
-
-def test_command_writes_the_records_and_says_where(tmp_path, capsys):
-    call_command("generate_sample_policies", str(tmp_path / "new"), count=7, seed=2)
-    assert len(list((tmp_path / "new").glob("*.md"))) == 7
-    assert "7 sample policies (seed 2)" in capsys.readouterr().out
-
-
-@pytest.mark.parametrize("count", [0, -3])
-def test_command_rejects_a_count_below_one(tmp_path, count):
-    with pytest.raises(CommandError, match=f"--count must be at least 1, not {count}"):
-        call_command("generate_sample_policies", str(tmp_path), count=count)
-    assert not list(tmp_path.iterdir())
-
-
-def test_command_rejects_a_count_that_is_not_a_number(tmp_path):
-    with pytest.raises(CommandError, match="invalid int value: 'many'"):
-        call_command("generate_sample_policies", str(tmp_path), "--count", "many")
-
-
-def test_command_rejects_an_out_dir_that_is_a_file(tmp_path):
-    target = tmp_path / "policies.md"
-    target.write_text("", encoding="utf-8")
-    with pytest.raises(CommandError, match=r"OUT_DIR .*policies\.md is not a directory"):
-        call_command("generate_sample_policies", str(target), count=1)
-
-
-def test_command_rejects_an_out_dir_it_cannot_create(tmp_path):
-    (tmp_path / "file").write_text("", encoding="utf-8")
-    with pytest.raises(CommandError, match=r"Cannot write to .*file/sub: Not a directory"):
-        call_command("generate_sample_policies", str(tmp_path / "file" / "sub"), count=1)
-
-
-@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root may write to any directory")
-def test_command_rejects_an_out_dir_that_is_not_writable(tmp_path):
-    tmp_path.chmod(0o500)
-    try:
-        with pytest.raises(CommandError, match=r"Cannot write to .*: Permission denied"):
-            call_command("generate_sample_policies", str(tmp_path), count=1)
-    finally:
-        tmp_path.chmod(0o700)
-
-
-def test_command_refuses_to_overwrite_a_changed_file_without_force(tmp_path):
-    call_command("generate_sample_policies", str(tmp_path), count=3, seed=1)
-    edited = sorted(tmp_path.iterdir())[0]
-    edited.write_text("mine\n", encoding="utf-8")
-    with pytest.raises(CommandError, match=r"1 file\(s\) in .* already exist with different contents .*--force"):
-        call_command("generate_sample_policies", str(tmp_path), count=3, seed=1)
-    call_command("generate_sample_policies", str(tmp_path), count=3, seed=1, force=True)
-    assert edited.read_text(encoding="utf-8") != "mine\n"
