@@ -12,9 +12,9 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from policies.models import VersionConflict
 from policies.records import RecordError
-from reviews.workflow import NotAllowedToReview, StaleVersion, TransitionNotAllowed
+from policies.saving import StaleVersion
+from reviews.workflow import NotAllowedToReview, TransitionNotAllowed
 
 from .preconditions import PreconditionFailed
 
@@ -33,7 +33,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return invalid([("", str(exc.detail))])
     if isinstance(exc, NotAllowedToReview):
         exc = exceptions.PermissionDenied(str(exc))
-    elif isinstance(exc, StaleVersion | VersionConflict):
+    elif isinstance(exc, StaleVersion):
         exc = PreconditionFailed(str(exc), {})
     elif isinstance(exc, TransitionNotAllowed):
         exc = Conflict(str(exc))

@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 
 from policies import editing
 from policies.models import Policy, ReviewState, validate_policy_id
+from policies.saving import StaleVersion
 from policies.transfer.exporting import render_policy
 from reviews import workflow
 from reviews.models import ReviewAction, ReviewEvent
@@ -176,7 +177,7 @@ class PolicyDetail(generics.GenericAPIView):
                 body=edit.validated_data.get("body"),
                 reason=edit.validated_data.get("reason", ""),
             )
-        except editing.StaleEdit as error:
+        except StaleVersion as error:
             raise stale(error.policy, str(error)) from None
         shown = versions.shown(policy, Snapshot.CURRENT)
         return Response(PolicySerializer(shown).data, headers={"ETag": etag(policy)})
@@ -246,7 +247,7 @@ class ReviewDecision(generics.GenericAPIView):
         version = expected_version(request, policy)
         try:
             event = self.decide(policy, user=request.user, expected_version=version, **decision.validated_data)
-        except workflow.StaleVersion as error:
+        except StaleVersion as error:
             raise stale(policy, str(error)) from None
         return Response(ReviewEventSerializer(event).data, headers={"ETag": etag(policy)})
 

@@ -21,7 +21,7 @@ from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from simple_history.admin import SimpleHistoryAdmin
 
-from policies import diffing, editing, records, schema, search
+from policies import diffing, editing, records, saving, schema, search
 from policies.forms import ExportForm, ImportForm, PolicyForm, SettleConflictForm, field_label, fix_field_name
 from policies.models import (
     ANALYSIS_DIMENSIONS,
@@ -29,9 +29,9 @@ from policies.models import (
     ImportConflict,
     Policy,
     PolicyWarning,
-    VersionConflict,
 )
 from policies.rendering import render_markdown
+from policies.saving import StaleVersion
 from policies.transfer import conflicts
 from policies.transfer.exporting import export_to_zip
 from policies.transfer.importing import Outcome, import_sources
@@ -277,14 +277,20 @@ class PolicyAdmin(SimpleHistoryAdmin):
                 obj, user=request.user, reason=reason, loaded_version=form.cleaned_data["expected_version"]
             )
         else:
-            obj.save_as(user=request.user, reason=reason)
+            saving.create_record(obj, user=request.user, reason=reason)
+
+    def delete_model(self, request, obj):
+        saving.delete_records([obj], user=request.user, reason="Deleted in the admin")
+
+    def delete_queryset(self, request, queryset):
+        saving.delete_records(list(queryset), user=request.user, reason="Deleted in the admin")
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
-        except VersionConflict:
-            # Someone saved between this form's version check and its save, and the guard in `Policy.save`
-            # rolled the save back. Handling the request again shows the form with their changes, like any
+        except StaleVersion:
+            # Someone saved between this form's version check and its save, and `saving.save_record` refused
+            # it. Handling the request again shows the form with their changes, like any
             # other stale form.
             return super().changeform_view(request, object_id, form_url, extra_context)
 

@@ -8,8 +8,6 @@ class PoliciesConfig(AppConfig):
     verbose_name = "Policy records"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (connects the receivers)
-
         post_migrate.connect(_ensure_search_index, sender=self, dispatch_uid="policies_ensure_search_index")
 
 

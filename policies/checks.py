@@ -586,7 +586,7 @@ def refresh_records(
     `supersedes` is the collection's graph and `text_uses` the uses of the records' texts, if the caller has just
     read them.
     """
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         rows = list(
             Policy.objects.filter(policy_id__in=set(policy_ids)).order_by("policy_id").values("pk", *CHECKED_FIELDS)
         )
@@ -698,21 +698,28 @@ def settle_owed_check() -> bool:
     return True
 
 
-def refresh_after_save(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> None:
+def refresh_after_save(
+    before: Mapping[str, Any] | None, after: Mapping[str, Any] | None, *, policy: Policy | None = None
+) -> None:
     """Rewrite the warnings a save (or, with `after` None, a deletion) of one record may have changed.
 
     The record is checked in full. Of the others, only the warnings that compare them with it: the supersedes
     warnings of the records naming its old or new id and of every record on a cycle (before or after), and the
-    copied-text warnings of the records sharing an old or new label or evidence of it.
+    copied-text warnings of the records sharing an old or new label or evidence of it. A save that changed none of
+    what records are compared by (`policy` given: a score, a citation, the approval stamp) rewrites only the
+    record's own warnings.
     """
     deferred = _deferred.get()
     if deferred is not None:
         deferred.saved = True
         return
+    if policy is not None and before is not None and after is not None and not _compared_changed(before, after):
+        _refresh_own(policy, after)
+        return
     versions = [v for v in (before, after) if v is not None]
     ids = {v["policy_id"] for v in versions}
     current = after["policy_id"] if after is not None else None
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         # Other records' warnings are rewritten here: one such refresh at a time, or two saves deadlock.
         locks.serialize_transaction("record warnings")
         graph = load_supersedes()
@@ -731,6 +738,24 @@ def refresh_after_save(before: Mapping[str, Any] | None, after: Mapping[str, Any
         if neighbours:
             _refresh_supersedes_of(neighbours, graph)
         _refresh_copies_of(uses, skip=current)
+
+
+# The warnings that compare a record with others; every other warning is the record's own.
+COLLECTION_CODES = ("unknown_supersedes", "supersedes_cycle", "copied_text")
+
+
+def _compared_changed(before: Mapping[str, Any], after: Mapping[str, Any]) -> bool:
+    return any(before[name] != after[name] for name in _COMPARED_FIELDS)
+
+
+def _refresh_own(policy: Policy, values: Mapping[str, Any]) -> None:
+    """Rewrite the record's own warnings (its problems placed in the file it exports as), keeping the others."""
+    warnings = check_values(values)
+    if any(warning.is_problem for warning in warnings):
+        warnings = [*located_problems(policy), *(warning for warning in warnings if not warning.is_problem)]
+    with transaction.atomic(savepoint=False):
+        PolicyWarning.objects.filter(policy_id=policy.pk).exclude(code__in=COLLECTION_CODES).delete()
+        _store({policy.pk: warnings})
 
 
 def _graph_before(graph: dict[str, list[str]], before: Mapping[str, Any], current: str | None) -> dict[str, list[str]]:

@@ -1,6 +1,6 @@
 """Edits made by people: saved onto the version the editor loaded, or refused with what changed since.
 
-Every `Policy.save` refuses a copy that is no longer the stored version (`VersionConflict`); this module gives an
+Every save refuses a copy that is no longer the stored version (`saving.StaleVersion`); this module gives an
 editor's form what it needs to say so: who saved in between, when and why, and what they changed. Edits sent as
 frontmatter-shaped data (the API's PATCH) are held to the import's rules by `edit_policy`, and more: the import
 keeps a value its field cannot hold as written, for a person to fix, but a person's edit never writes one.
@@ -16,10 +16,11 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from policies import diffing, records, schema
+from policies import diffing, records, saving, schema
 from policies.codec import frontmatter
 from policies.models import Policy
 from policies.records import Problem, RecordError
+from policies.saving import StaleVersion
 from policies.transfer.exporting import render_values, stated_values
 
 
@@ -89,9 +90,9 @@ def describe(conflict: Conflict) -> str:
 
 
 def save_edit(policy: Policy, *, user: Any, reason: str, loaded_version: int) -> None:
-    """Save an editor's changes to the version they loaded; raises VersionConflict if it is no longer current."""
+    """Save an editor's changes to the version they loaded; raises StaleVersion if it is no longer current."""
     policy.version = loaded_version
-    policy.save_as(user=user, reason=reason)
+    saving.save_record(policy, user=user, reason=reason)
 
 
 # Written by the import and the review workflow, never by hand (the admin shows them read-only), with what an
@@ -118,17 +119,6 @@ def editable_by_hand(attr: str, kept: Mapping[str, Any]) -> bool:
     return attr not in NOT_EDITABLE or (attr in FIXED_BY_HAND and _PATHS[attr] in kept)
 
 
-class StaleEdit(Exception):
-    """The record is no longer at the version the editor read; nothing was saved."""
-
-    def __init__(self, policy: Policy, expected_version: int) -> None:
-        super().__init__(
-            f"{policy.policy_id} changed since you read it (you read version {expected_version}, it is now "
-            f"version {policy.version}); read it again and redo your change. Nothing was saved."
-        )
-        self.policy = policy
-
-
 def current_data(version: Any, *, as_stated: bool = False) -> dict[str, Any]:
     """The frontmatter of a record (or of one of its versions), shaped like the file it renders on.
 
@@ -152,12 +142,18 @@ def edit_policy(
 
     Returns the changed fields' paths (empty when there was nothing to save).
 
-    Raises StaleEdit if the record is not at `expected_version`, RecordError listing every field that is wrong.
+    Raises StaleVersion if the record is not at `expected_version`, RecordError listing every field that is wrong.
     """
     with transaction.atomic():
-        locked = Policy.objects.select_for_update(no_key=True).get(pk=policy.pk)
+        locked = saving.lock(policy.pk)
         if locked.version != expected_version:
-            raise StaleEdit(locked, expected_version)
+            raise StaleVersion(
+                locked,
+                expected_version,
+                locked.version,
+                f"{locked.policy_id} changed since you read it (you read version {expected_version}, it is now "
+                f"version {locked.version}); read it again and redo your change. Nothing was saved.",
+            )
         before = records.policy_values(locked)
         data = merge(current_data(locked), changes or {})
         values = _read(data, locked.body if body is None else body)
@@ -169,8 +165,8 @@ def edit_policy(
             setattr(locked, attr, values[attr])
         check_writable(locked)
         paths = records.changed_keys(before, values)
-        locked.save_as(user=user, reason=reason or f"Edited through the API: {', '.join(paths)}")
-    policy.refresh_from_db()
+        saving.save_record(locked, user=user, reason=reason or f"Edited through the API: {', '.join(paths)}")
+    saving.take_saved(policy, locked)
     return paths
 
 

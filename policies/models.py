@@ -1,5 +1,6 @@
 """Policy records as the collection's files describe them, and the files they were read from."""
 
+import datetime
 import hashlib
 import json
 import re
@@ -8,8 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models, transaction
-from django.dispatch import receiver
+from django.db import models
 from simple_history.manager import HistoricalQuerySet, HistoryDescriptor, HistoryManager
 from simple_history.models import (
     SIMPLE_HISTORY_REVERSE_ATTR_NAME,
@@ -18,7 +18,6 @@ from simple_history.models import (
     ModelChange,
     ModelDelta,
 )
-from simple_history.signals import pre_create_historical_record
 
 from policies import schema
 
@@ -44,18 +43,6 @@ def validate_policy_id(value: str) -> None:
         )
     if value.split(".")[0].lower() in _RESERVED_NAMES:
         raise ValidationError("%(value)r is a reserved file name.", code="reserved", params={"value": value})
-
-
-class VersionConflict(Exception):
-    """The record was saved by someone else after this copy of it was loaded; nothing was saved."""
-
-    def __init__(self, policy: "Policy", loaded_version: int, current_version: int) -> None:
-        super().__init__(
-            f"{policy.policy_id} was saved as version {current_version} after version {loaded_version} was loaded."
-        )
-        self.policy_id = policy.policy_id
-        self.loaded_version = loaded_version
-        self.current_version = current_version
 
 
 class ReviewState(models.TextChoices):
@@ -191,6 +178,14 @@ class PolicyHistoricalRecords(HistoricalRecords):
     def finalize(self, sender, **kwargs) -> None:
         super().finalize(sender, **kwargs)
         if sender is self.cls:
+            # `policies.saving` writes each version's history row in plain code (`history_row`), and the row of a
+            # deletion: no receiver writes one behind a save's back.
+            for signal, receiver in (
+                (models.signals.post_save, self.post_save),
+                (models.signals.pre_delete, self.pre_delete),
+                (models.signals.post_delete, self.post_delete),
+            ):
+                signal.disconnect(receiver, sender=sender)
             history_model = sender.__dict__[self.manager_name].model
             setattr(
                 sender,
@@ -221,11 +216,6 @@ class PolicyHistoricalRecords(HistoricalRecords):
         extra["instance"] = property(get_instance)
         extra["diff_against"] = diff_against
         return extra
-
-
-# The longest country or category a record holds. These are the texts the admin list's indexes hold, and a
-# PostgreSQL B-tree entry is at most 2,704 bytes: 400 characters of four bytes each, with a 200-character id and
-# the state, fit. A longer text is kept as written, as a problem (policies.records), never refused.
 
 
 def _content_field(field: schema.Field) -> models.Field:
@@ -347,29 +337,9 @@ class Policy(PolicyContent):
         return f"{self.title} ({self.policy_id})"
 
     def save(self, *args, **kwargs) -> None:
-        """Save as the next version; raise VersionConflict if the stored record is no longer the one loaded.
-
-        The stored version is read under a row lock in the save's own transaction (SQLite's IMMEDIATE
-        transactions lock the whole database), so of two saves of the same loaded version exactly one succeeds.
-        """
-        # records reads the model's fields to build the schema, so it cannot be imported at the top.
-        from policies.records import content_hash, policy_values
-
-        self.content_hash = content_hash(policy_values(self))
-        if self._state.adding:
-            super().save(*args, **kwargs)
-            return
-        with transaction.atomic(using=kwargs.get("using") or self._state.db):
-            locked = Policy.objects.select_for_update(no_key=True).filter(pk=self.pk)
-            stored = locked.values_list("version", flat=True).first()
-            if stored is not None and stored != self.version:
-                raise VersionConflict(self, self.version, stored)
-            self.version += 1
-            try:
-                super().save(*args, **kwargs)
-            except BaseException:
-                self.version -= 1
-                raise
+        """Write the row as it is. Saving a version is `policies.saving.save_record`'s job (`save_as`): it checks
+        the version, applies the review rule, and writes the history and what derives from the record."""
+        super().save(*args, **kwargs)
 
     def last_verified_version(self) -> Any:
         """The newest history row of this record whose state was verified, or None: its published content."""
@@ -392,16 +362,35 @@ class Policy(PolicyContent):
         """
         self._state.fields_cache.clear()
 
-    def save_as(self, *, user, reason: str) -> None:
-        """Save, recording in the history who made the change and why (`user` is None for a command)."""
-        self._history_user = user
-        self._change_reason = reason
-        self.save()
+    def save_as(self, *, user, reason: str) -> Any:
+        """Save as the next version through `policies.saving.save_record`, recording who (`user`, None for a
+        command) and why."""
+        from policies import saving  # saving builds on this module
+
+        return saving.save_record(self, user=user, reason=reason)
 
 
-@receiver(pre_create_historical_record, sender=Policy.history.model, dispatch_uid="policies_store_facilities")
-def store_facilities(sender, instance: Policy, history_instance, **kwargs) -> None:
-    history_instance.facilities = FacilityList.stored(instance.related_facilities)
+def history_row(
+    policy: "Policy",
+    *,
+    user: Any,
+    reason: str,
+    history_type: str,
+    date: datetime.datetime,
+    facilities: "FacilityList | None" = None,
+) -> Any:
+    """The history row of `policy` as it is now, not yet stored: who, when, why, and its facility list by
+    reference (`facilities`, stored already; by default stored here)."""
+    history_model = Policy.history.model
+    facilities = facilities or FacilityList.stored(policy.related_facilities)
+    return history_model(
+        history_date=date,
+        history_type=history_type,
+        history_user=user if user is not None and getattr(user, "is_authenticated", False) else None,
+        history_change_reason=reason,
+        facilities_id=facilities.sha256,
+        **{field.attname: getattr(policy, field.attname) for field in history_model.tracked_fields},
+    )
 
 
 class PolicyWarningQuerySet(models.QuerySet):

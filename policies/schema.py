@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Literal
 
 from django.utils.functional import Promise
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 Kind = Literal["id", "text", "required_text", "year", "score", "date", "list"]
@@ -94,7 +95,8 @@ def _dimension_fields(dimension: str) -> Iterator[Field]:
             f"{dimension}_{part}",
             "score" if part == "score" else "text",
             section,
-            _("%(dimension)s %(part)s") % {"dimension": DIMENSION_LABELS[dimension], "part": PART_LABELS[part]},
+            # Lazy, so that each request reads the label in its own language.
+            format_lazy(_("{dimension} {part}"), dimension=DIMENSION_LABELS[dimension], part=PART_LABELS[part]),
             _("0 to 100.") if part == "score" else "",
             copyable=part in ("label", "evidence"),
         )

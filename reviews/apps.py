@@ -6,4 +6,9 @@ class ReviewsConfig(AppConfig):
     verbose_name = "Reviews"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (connects the receivers)
+        from policies import saving
+
+        from .workflow import ReviewRule
+
+        # The store saves; the workflow says in which review state (policies never imports reviews).
+        saving.register_review_rule(ReviewRule())

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from policies import diffing, records
 from policies.models import Policy
 from policies.rendering import render_markdown
+from policies.saving import StaleVersion
 
 from . import workflow
 from .forms import DecisionForm
@@ -107,7 +108,7 @@ def _decide(request: HttpRequest, policy: Policy, form: DecisionForm) -> HttpRes
     except workflow.NotAllowedToReview as error:
         form.add_error(None, str(error))
         return 403
-    except workflow.TransitionNotAllowed as error:
+    except (workflow.TransitionNotAllowed, StaleVersion) as error:
         form.add_error(None, str(error))
         return 409
     messages.success(request, f"{policy}: {ReviewAction(action).label.lower()}.")

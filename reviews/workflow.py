@@ -11,8 +11,7 @@ approve, since an approval needs a named reviewer.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -23,9 +22,10 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import ngettext
 
-from policies import records
+from policies import records, saving
 from policies.models import ANALYSIS_DIMENSIONS, ANALYSIS_PARTS, Policy, ReviewState, last_verified_history_id
 from policies.records import CONTENT_FIELDS
+from policies.saving import StaleVersion
 
 from .models import DimensionVerdict, ReviewAction, ReviewEvent, Verdict
 
@@ -46,10 +46,6 @@ _APPROVAL_STAMP_KEYS = tuple(records.key_of(attr) for attr in APPROVAL_STAMP_FIE
 
 class TransitionNotAllowed(Exception):
     """The move is not legal for the record as it is now (state, version or missing input)."""
-
-
-class StaleVersion(TransitionNotAllowed):
-    """The record changed after the user looked at it."""
 
 
 class NotAllowedToReview(PermissionDenied):
@@ -101,7 +97,7 @@ MOVES: dict[str, Move] = {
         EDIT_PERMISSION,
         "restore earlier versions of",
     ),
-    # Not a user's choice: the `reviews.signals` receiver makes it when a verified record's content changes.
+    # Not a user's choice: `ReviewRule` makes it when a save changes a verified record's content.
     ReviewAction.EDIT: Move(frozenset({ReviewState.VERIFIED}), ReviewState.PENDING, EDIT_PERMISSION, "edit"),
 }
 
@@ -220,23 +216,13 @@ def review_queue(user: User) -> QuerySet[Policy]:
     )
 
 
-@contextmanager
-def _workflow_save(policy: Policy, action: str) -> Iterator[None]:
-    # Marks the save as the workflow's, so the `reviews.signals` guard lets its state change through.
-    policy._review_action = action  # type: ignore[attr-defined]
-    try:
-        yield
-    finally:
-        del policy._review_action  # type: ignore[attr-defined]
-
-
 def _check_permission(move: Move, user: User | None) -> None:
     if user is not None and not user.has_perm(move.permission):
         raise NotAllowedToReview(f"You do not have permission to {move.verb} policies.")
 
 
 def _lock(policy: Policy) -> Policy:
-    return Policy.objects.select_for_update(no_key=True).get(pk=policy.pk)
+    return saving.lock(policy.pk)
 
 
 def _check_state(locked: Policy, action: str, move: Move) -> None:
@@ -251,8 +237,11 @@ def _check_state(locked: Policy, action: str, move: Move) -> None:
 def _check_version(locked: Policy, expected_version: int | None) -> None:
     if expected_version is not None and locked.version != expected_version:
         raise StaleVersion(
+            locked,
+            expected_version,
+            locked.version,
             f"{locked.policy_id} changed since you opened it (you saw version {expected_version}, it is now "
-            f"version {locked.version}). Review it again; nothing was saved."
+            f"version {locked.version}). Review it again; nothing was saved.",
         )
 
 
@@ -266,18 +255,16 @@ def _clean_comment(move: Move, action: str, comment: str) -> str:
 def _record(locked: Policy, action: str, *, user: User | None, from_state: str, comment: str) -> ReviewEvent:
     reason = f"{ReviewAction(action).label}: {comment}" if comment else str(ReviewAction(action).label)
     actor = user if user is not None and user.is_authenticated else None
-    reviewed_version = locked.version
-    locked.save_as(user=actor, reason=reason)
-    history_row = locked.history.order_by("-history_id").first()
+    saved = saving.save_record(locked, user=actor, reason=reason, action=action)
     return ReviewEvent.objects.create(
         policy=locked,
         action=action,
-        version=reviewed_version,
+        version=saved.version - 1,
         from_state=from_state,
         to_state=locked.state,
         actor=actor,
         comment=comment,
-        history_id=history_row.history_id if history_row else None,
+        history_id=saved.history_id,
     )
 
 
@@ -305,9 +292,8 @@ def _transition(
             )
         from_state = locked.state
         locked.state = move.target
-        with _workflow_save(locked, action):
-            event = _record(locked, action, user=user, from_state=from_state, comment=comment)
-    policy.refresh_from_db()
+        event = _record(locked, action, user=user, from_state=from_state, comment=comment)
+    saving.take_saved(policy, locked)
     return event
 
 
@@ -368,13 +354,12 @@ def approve(
         locked.provenance_reviewer = user.get_full_name().strip() or user.get_username()
         locked.provenance_last_audit_date = timezone.localdate()
         locked.invalid = records.without_as_written(records.policy_values(locked), _APPROVAL_STAMP_KEYS)
-        with _workflow_save(locked, ReviewAction.APPROVE):
-            event = _record(locked, ReviewAction.APPROVE, user=user, from_state=ReviewState.PENDING, comment=comment)
+        event = _record(locked, ReviewAction.APPROVE, user=user, from_state=ReviewState.PENDING, comment=comment)
         DimensionVerdict.objects.bulk_create(
             DimensionVerdict(event=event, dimension=d, verdict=check.verdict, note=check.note.strip())
             for d, check in checks.items()
         )
-    policy.refresh_from_db()
+    saving.take_saved(policy, locked)
     return event
 
 
@@ -478,13 +463,46 @@ def restore_version(policy: Policy, history_id: int, *, user: User | None, comme
         locked.invalid = restored
         from_state = locked.state
         locked.state = move.target
-        with _workflow_save(locked, ReviewAction.RESTORE):
-            event = _record(
-                locked,
-                ReviewAction.RESTORE,
-                user=user,
-                from_state=from_state,
-                comment=(comment or "").strip() or f"Restored version {old.version}.",
-            )
-    policy.refresh_from_db()
+        event = _record(
+            locked,
+            ReviewAction.RESTORE,
+            user=user,
+            from_state=from_state,
+            comment=(comment or "").strip() or f"Restored version {old.version}.",
+        )
+    saving.take_saved(policy, locked)
     return event
+
+
+class ReviewRule:
+    """How review states follow saves that are not review moves (`policies.saving` asks it on every save).
+
+    Such a save never changes the state itself. An edit of a verified record puts it back to pending, with an
+    "edited" event; records waiting for changes (or rejected, or withdrawn) keep their state when edited: an
+    editor resubmits them when done, a reviewer reopens them.
+    """
+
+    def state_after_save(self, policy: Policy, *, stored_state: str, changed: Sequence[str], action: str | None) -> str:
+        if action is not None:
+            return policy.state  # a move of this module, which checked it
+        if policy.state != stored_state:
+            raise TransitionNotAllowed(
+                f"{policy.policy_id}: the review state changes only through the review workflow "
+                f"({stored_state} -> {policy.state} refused)."
+            )
+        if stored_state == ReviewState.VERIFIED and changed:
+            return ReviewState.PENDING
+        return stored_state
+
+    def after_save(self, policy: Policy, saved: saving.Saved, *, user: Any, reason: str, action: str | None) -> None:
+        if action is None and saved.from_state != policy.state:
+            ReviewEvent.objects.create(
+                policy=policy,
+                action=ReviewAction.EDIT,
+                version=saved.version - 1,
+                from_state=saved.from_state,
+                to_state=policy.state,
+                actor=user if user is not None and user.is_authenticated else None,
+                comment=reason,
+                history_id=saved.history_id,
+            )

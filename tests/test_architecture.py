@@ -68,3 +68,17 @@ def test_the_desk_never_imports_the_sample_generator():
         if (names := [name for name in imported_modules(path) if name.split(".")[0] == "samples"])
     }
     assert importers == {}
+
+
+def test_nothing_listens_to_a_records_saves_or_deletions():
+    # Everything a save does is in `policies.saving.save_record`, in plain code, in the order it runs.
+    from django.db.models import signals
+
+    from policies.models import Policy
+
+    listened = [
+        name
+        for name in ("pre_save", "post_save", "pre_delete", "post_delete", "m2m_changed")
+        if getattr(signals, name).has_listeners(Policy)
+    ]
+    assert listened == []

@@ -22,7 +22,7 @@ from django.forms import ModelForm, modelform_factory
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from policies import editing, records
+from policies import editing, records, saving
 from policies.codec import frontmatter
 from policies.models import ImportConflict, Policy, SeenFile
 
@@ -115,7 +115,7 @@ def settle_conflict(
         )
     with transaction.atomic():
         # The record first, then the conflict: the order in which the import locks and writes them.
-        policy = Policy.objects.select_for_update(no_key=True).get(pk=conflict.policy_id)
+        policy = saving.lock(conflict.policy_id)
         locked = ImportConflict.objects.select_for_update().get(pk=conflict.pk)
         _check_current(locked, policy, expected_version)
         try:
@@ -135,7 +135,7 @@ def settle_conflict(
                 editing.check_writable(policy)
             except records.RecordError as error:
                 raise InvalidChoices({NON_FIELD_ERRORS: [str(error)]}) from None
-            policy.save_as(user=user, reason=_reason(locked, settlement))
+            saving.save_record(policy, user=user, reason=_reason(locked, settlement))
             settlement = Settlement(settlement.took, settlement.kept, settlement.wrote, policy.version)
         SeenFile.remember(policy, locked.file_sha256, records.content_hash(theirs), SeenFile.How.IMPORTED)
         locked.resolved_at = timezone.now()

@@ -34,9 +34,9 @@ from django.db.models.sql import InsertQuery
 from django.utils import timezone
 from django.utils.translation import ngettext
 
-from policies import checks, records
+from policies import checks, records, saving
 from policies.codec import frontmatter
-from policies.models import FacilityList, FileSnapshot, ImportConflict, Policy, PolicyFile, SeenFile
+from policies.models import FacilityList, FileSnapshot, ImportConflict, Policy, PolicyFile, SeenFile, history_row
 from policies.transfer import exporting, locks, merging
 from policies.transfer.sources import SourceFile, SourceTooLarge
 
@@ -381,10 +381,9 @@ def _store_one(item: _Parsed, policy: Policy | None, *, user, origin: str, force
 def _store_new_together(items: list[_Parsed], *, user, origin: str) -> dict[str, FileResult]:
     """Store new records with a few statements per table for them all; nothing (an empty dict) if any is refused.
 
-    Saving them one by one costs five inserts and a savepoint each, a round trip apiece on PostgreSQL. The bulk
-    inserts skip `post_save`, so what its receivers do for a new record is done here: simple-history's version
-    (by the same user, with the same reason, its facility list by reference as `store_facilities` stores it) and
-    the stored warnings' refresh (`checks.refresh_after_save`); `reviews.signals` does nothing for a new record.
+    Saving them one by one (`saving.create_record`) costs five inserts and a savepoint each, a round trip apiece
+    on PostgreSQL. This does what that does for each, in bulk: the record, its history row (`history_row`, the
+    same user and reason, its facility list by reference) and the warnings' refresh (`checks.refresh_after_save`).
     If the database refuses any row, the savepoint takes all of them back and each file is stored on its own,
     so that only the file at fault is rejected.
     """
@@ -400,7 +399,6 @@ def _store_new_together(items: list[_Parsed], *, user, origin: str) -> dict[str,
         for item, content_hash, snapshot in zip(items, hashes, snapshots, strict=True)
     ]
     facility_lists = [FacilityList.for_ids(policy.related_facilities) for policy in policies]
-    history_model = Policy.history.model
     if PolicyFile.objects.filter(path__in=[item.source.name for item in items]).exists():
         return {}  # stored one by one, so that each file whose path a record holds is refused on its own
     try:
@@ -416,14 +414,7 @@ def _store_new_together(items: list[_Parsed], *, user, origin: str) -> dict[str,
             )
             _insert(
                 [
-                    history_model(
-                        history_date=now,
-                        history_type="+",
-                        history_user=user,
-                        history_change_reason=reason,
-                        facilities_id=facility_list.sha256,
-                        **{field.attname: getattr(policy, field.attname) for field in history_model.tracked_fields},
-                    )
+                    history_row(policy, user=user, reason=reason, history_type="+", date=now, facilities=facility_list)
                     for policy, reason, facility_list in zip(policies, reasons, facility_lists, strict=True)
                 ]
             )
@@ -550,7 +541,7 @@ def _store(item: _Parsed, policy: Policy | None, *, user, origin: str, force: bo
         if holder is not None:
             return FileResult(source.shown, Outcome.REJECTED, _path_taken(source.name, holder), policy_id)
         policy = Policy(**values, template=FileSnapshot.for_text(item.document.text, theirs_hash))
-        policy.save_as(user=user, reason=reason)
+        saving.create_record(policy, user=user, reason=reason)
         checks.note_checked(policy, item.warnings)
         PolicyFile.objects.create(policy=policy, path=source.name)
         SeenFile.remember(policy, item.file_sha256, theirs_hash, SeenFile.How.IMPORTED)
@@ -655,7 +646,7 @@ def _take(item: _Parsed, policy: Policy, names: list[str], *, user, reason: str)
     for name in names:
         setattr(policy, name, item.values[name])
     policy.template = FileSnapshot.for_text(item.document.text, theirs_hash)
-    policy.save_as(user=user, reason=reason)
+    saving.save_record(policy, user=user, reason=reason)
     if policy.file_or_none is None and _path_holder(item.source.name) is None:
         PolicyFile.objects.create(policy=policy, path=item.source.name)
     SeenFile.remember(policy, item.file_sha256, theirs_hash, SeenFile.How.IMPORTED)

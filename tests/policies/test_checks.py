@@ -6,7 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from policies import checks
+from policies import checks, saving
 from policies.models import Policy, PolicyWarning
 from policies.transfer.exporting import render_policy
 from policies.transfer.importing import import_sources
@@ -142,7 +142,7 @@ def test_cjk_texts_count_double_toward_the_minimum_length():
 def test_deleting_a_record_refreshes_the_records_compared_with_it():
     record("a", mrv_evidence=EVIDENCE)
     record("b", mrv_evidence=EVIDENCE, supersedes=["a"])
-    Policy.objects.get(policy_id="a").delete()
+    saving.delete_records([Policy.objects.get(policy_id="a")], user=None, reason="Test")
     assert codes("b") == [("evolution.supersedes", "unknown_supersedes")]
 
 
@@ -180,7 +180,7 @@ def test_any_sequence_of_saves_renames_and_deletions_leaves_the_warnings_a_full_
         policy_id = shuffle.choice(ids)
         policy = Policy.objects.filter(policy_id=policy_id).first()
         if policy is not None and shuffle.random() < 0.15:
-            policy.delete()
+            saving.delete_records([policy], user=None, reason="Test")
         else:
             policy = policy or Policy(policy_id=policy_id, title=policy_id)
             if policy.pk and shuffle.random() < 0.15:

@@ -4,7 +4,8 @@ from django.urls import reverse
 
 from policies import editing
 from policies.forms import PolicyForm
-from policies.models import Policy, VersionConflict
+from policies.models import Policy
+from policies.saving import StaleVersion
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
@@ -215,7 +216,7 @@ def test_of_two_copies_saved_from_the_same_version_only_the_first_is_stored(poli
     first.title = "First"
     first.save_as(user=editor, reason="First")
     second.title = "Second"
-    with pytest.raises(VersionConflict) as refused:
+    with pytest.raises(StaleVersion) as refused:
         second.save_as(user=colleague, reason="Second")
     assert (refused.value.loaded_version, refused.value.current_version) == (1, 2)
     assert second.version == 1
@@ -228,7 +229,7 @@ def test_an_edit_binds_to_the_version_the_editor_loaded_even_on_a_fresh_copy(pol
     policy.save_as(user=colleague, reason="Theirs")
     fresh = Policy.objects.get(pk=policy.pk)
     fresh.title = "Mine, from version 1"
-    with pytest.raises(VersionConflict):
+    with pytest.raises(StaleVersion):
         editing.save_edit(fresh, user=editor, reason="Mine", loaded_version=1)
     policy.refresh_from_db()
     assert policy.title == "Theirs"

@@ -5,10 +5,11 @@ from django.contrib.auth.models import AnonymousUser, Group
 from django.utils import timezone
 
 from policies.models import Policy, ReviewState
+from policies.saving import StaleVersion
 from policies.transfer.exporting import published_version
 from reviews import workflow
 from reviews.models import ReviewAction
-from reviews.workflow import DimensionCheck, NotAllowedToReview, StaleVersion, TransitionNotAllowed
+from reviews.workflow import DimensionCheck, NotAllowedToReview, TransitionNotAllowed
 
 from .conftest import (
     SEED_DIMENSIONS,
