@@ -11,7 +11,8 @@ from django.core.management import call_command
 from policies.models import Policy
 from reviews import workflow
 from reviews.models import ReviewEvent
-from tests.conftest import ROOT, make_user
+from tests.data import ROOT
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -11,9 +11,9 @@ from policies.transfer.importing import import_sources
 from policies.transfer.sources import iter_paths
 from reviews import workflow
 from reviews.models import ReviewAction
-from tests.api.conftest import ROLES, database_state, etag_of
-from tests.conftest import make_user, with_defect
-from tests.reviews.conftest import edit, make_policy
+from tests.api.clients import ROLES, etag_of
+from tests.factories import edit, make_policy, make_user, with_defect
+from tests.snapshots import database_state
 
 pytestmark = pytest.mark.django_db
 

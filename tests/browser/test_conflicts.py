@@ -5,8 +5,8 @@ import pytest
 from policies.models import ImportConflict, Policy
 from policies.transfer.importing import Outcome, import_sources
 from policies.transfer.sources import iter_paths
-
-from .conftest import EXAMPLES, expect, log_in, save_screenshot
+from tests.browser.pages import expect, log_in, save_screenshot
+from tests.data import EXAMPLES
 
 pytestmark = pytest.mark.browser
 

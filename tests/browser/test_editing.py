@@ -4,8 +4,7 @@ from policies.models import ReviewState
 from policies.records import CONTENT_FIELDS
 from reviews import workflow
 from reviews.models import ReviewAction, ReviewEvent
-
-from .conftest import expect, log_in
+from tests.browser.pages import expect, log_in
 
 pytestmark = pytest.mark.browser
 

@@ -5,8 +5,8 @@ import pytest
 
 from policies.transfer.exporting import export_to_zip
 from reviews import workflow
-
-from .conftest import EXAMPLES, expect, log_in
+from tests.browser.pages import expect, log_in
+from tests.data import EXAMPLES
 
 pytestmark = pytest.mark.browser
 

@@ -3,8 +3,7 @@ import pytest
 from policies.models import Policy, ReviewState
 from reviews import workflow
 from reviews.models import ReviewEvent
-
-from .conftest import expect, log_in, save_screenshot
+from tests.browser.pages import expect, log_in, save_screenshot
 
 pytestmark = pytest.mark.browser
 

@@ -15,7 +15,7 @@ from policies.transfer import exporting
 from policies.transfer.exporting import Outcome, export_to_folder
 from policies.transfer.importing import import_sources
 from policies.transfer.sources import iter_paths
-from tests.conftest import ROOT
+from tests.data import ROOT
 
 pytestmark = pytest.mark.slow
 

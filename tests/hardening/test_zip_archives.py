@@ -12,7 +12,7 @@ import pytest
 from policies.models import Policy
 from policies.transfer import sources
 from policies.transfer.importing import Outcome, import_sources
-from tests.conftest import ROOT
+from tests.data import ROOT
 
 pytestmark = pytest.mark.django_db
 

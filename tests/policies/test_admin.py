@@ -13,7 +13,7 @@ from policies import editing
 from policies.admin import PolicyAdmin, PolicyChangeList
 from policies.models import Policy
 from policies.transfer.exporting import export_to_folder
-from tests.conftest import make_user, with_defect
+from tests.factories import make_user, with_defect
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from policies.models import ImportConflict, Policy
 from policies.transfer.importing import Outcome, import_sources
 from policies.transfer.sources import iter_paths
-from tests.conftest import make_user
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 

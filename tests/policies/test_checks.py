@@ -11,7 +11,7 @@ from policies.models import Policy, PolicyWarning
 from policies.transfer.exporting import render_policy
 from policies.transfer.importing import import_sources
 from policies.transfer.sources import iter_paths
-from tests.conftest import make_user
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 

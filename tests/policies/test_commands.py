@@ -5,7 +5,7 @@ from django.core.management import CommandError, call_command
 
 from policies.models import Policy
 from reviews import workflow
-from tests.conftest import make_user
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from django.urls import reverse
 from policies import editing
 from policies.forms import PolicyForm
 from policies.models import Policy, VersionConflict
-from tests.conftest import make_user
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from policies.admin import PolicyAdmin
 from policies.models import Policy
 from policies.transfer.importing import import_sources
 from policies.transfer.sources import iter_paths
-from tests.conftest import make_user
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 

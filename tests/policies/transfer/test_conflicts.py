@@ -10,7 +10,7 @@ from policies.transfer.importing import Outcome, import_sources
 from policies.transfer.sources import iter_paths
 from reviews import workflow
 from reviews.models import ReviewAction, ReviewEvent
-from tests.conftest import make_user
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 

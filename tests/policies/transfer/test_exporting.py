@@ -11,7 +11,7 @@ from policies.transfer.exporting import Outcome, export_to_folder, export_to_zip
 from policies.transfer.importing import import_sources
 from policies.transfer.sources import iter_paths
 from reviews import workflow
-from tests.conftest import make_user
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 

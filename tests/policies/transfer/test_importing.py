@@ -15,7 +15,8 @@ from policies.transfer.exporting import export_to_folder, render_policy
 from policies.transfer.importing import Outcome, import_sources
 from policies.transfer.sources import iter_paths, iter_zip
 from reviews import workflow
-from tests.conftest import ROOT, make_user, position_of, with_defect
+from tests.data import ROOT
+from tests.factories import make_user, with_defect
 
 pytestmark = pytest.mark.django_db
 
@@ -278,6 +279,12 @@ def value_at(data: dict, field: str):
     for key in field.split("."):
         data = data[key]
     return data
+
+
+def position_of(text: str, new: str, written: str) -> tuple[int, int]:
+    """The 1-based line and column of `written` inside the one `new` of `text`."""
+    index = text.index(new) + new.index(written)
+    return text.count("\n", 0, index) + 1, index - text.rfind("\n", 0, index)
 
 
 @pytest.mark.parametrize("defect", sorted(DEFECTS))
