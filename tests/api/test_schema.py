@@ -15,7 +15,7 @@ from rest_framework.authtoken.models import Token
 
 from policies.models import Policy
 from tests.api.clients import etag_of
-from tests.factories import approve, make_policy, make_user
+from tests.factories import approve, make_editor, make_policy, make_reviewer, make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -65,8 +65,8 @@ def test_the_docs_page_loads_swagger_ui_from_our_own_static_files_not_a_cdn(clie
 @pytest.fixture
 def fuzz_world(db, imported):
     """A small collection and a user who may edit and review, whose token every generated request carries."""
-    author = make_user("author", groups=("Editor",))
-    other = make_user("other_reviewer", groups=("Reviewer",))
+    author = make_editor("author")
+    other = make_reviewer("other_reviewer")
     for policy_id in ("aa-one", "bb-two"):
         approve(make_policy(user=author, policy_id=policy_id), other)
     user = make_user("fuzzer", groups=("Editor", "Reviewer"))

@@ -9,9 +9,7 @@ from django.urls import reverse
 from policies import checks
 from policies.models import Policy, PolicyWarning
 from policies.transfer.exporting import render_policy
-from policies.transfer.importing import import_sources
-from policies.transfer.sources import iter_paths
-from tests.factories import make_user
+from tests.factories import make_user, run_import
 
 pytestmark = pytest.mark.django_db
 
@@ -228,7 +226,7 @@ def test_the_warnings_are_not_part_of_the_records_history():
 def test_an_import_checks_the_whole_collection_once(tmp_path):
     (tmp_path / "a.md").write_text("---\nid: a\ntitle: A\nevolution:\n  supersedes: [b]\n---\n")
     (tmp_path / "b.md").write_text("---\nid: b\ntitle: B\nurl: ftp://b\n---\n")
-    import_sources(iter_paths([tmp_path]), origin="test")
+    run_import(tmp_path)
     assert codes("a") == []
     assert codes("b") == [("url", "url_not_http")]
 
