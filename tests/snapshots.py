@@ -1,11 +1,11 @@
 """Readings of the database, taken before an act and compared after it: what a refused request must leave as it
-was."""
+was, and what a full recheck must agree with."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from policies.models import Policy
+from policies.models import Policy, PolicyWarning
 from reviews.models import ReviewEvent
 
 
@@ -32,3 +32,8 @@ def database_state() -> tuple:
         Policy.history.count(),
         ReviewEvent.objects.count(),
     )
+
+
+def stored_warnings() -> list[tuple]:
+    """Every record's stored warnings: (policy_id, field, code, message), sorted."""
+    return sorted(PolicyWarning.objects.values_list("policy__policy_id", "field", "code", "message"))

@@ -10,6 +10,7 @@ from policies import checks
 from policies.models import Policy, PolicyWarning
 from policies.transfer.exporting import render_policy
 from tests.factories import make_user, run_import
+from tests.snapshots import stored_warnings
 
 pytestmark = pytest.mark.django_db
 
@@ -150,9 +151,9 @@ def test_saving_updates_the_stored_warnings_the_same_way_a_full_recheck_does():
     c = record("c", mrv_evidence=EVIDENCE)
     c.mrv_evidence = "Different"
     c.save_as(user=None, reason="Edit")
-    stored = sorted(PolicyWarning.objects.values_list("policy__policy_id", "field", "code", "message"))
+    stored = stored_warnings()
     checks.refresh_collection()
-    assert sorted(PolicyWarning.objects.values_list("policy__policy_id", "field", "code", "message")) == stored
+    assert stored_warnings() == stored
 
 
 def test_renaming_a_record_on_a_cycle_clears_the_cycle_on_the_others():
@@ -163,10 +164,6 @@ def test_renaming_a_record_on_a_cycle_clears_the_cycle_on_the_others():
     b.save_as(user=None, reason="Renamed")
     assert codes("a") == [("evolution.supersedes", "unknown_supersedes")]
     assert codes("b2") == codes("c") == []
-
-
-def stored_warnings() -> list[tuple]:
-    return sorted(PolicyWarning.objects.values_list("policy__policy_id", "field", "code", "message"))
 
 
 @pytest.mark.slow
@@ -229,13 +226,6 @@ def test_an_import_checks_the_whole_collection_once(tmp_path):
     run_import(tmp_path)
     assert codes("a") == []
     assert codes("b") == [("url", "url_not_http")]
-
-
-@pytest.fixture
-def viewer(client):
-    user = make_user("viewer", perm_names=("policies.view_policy",))
-    client.force_login(user)
-    return user
 
 
 def test_the_list_filters_on_warnings_and_shows_how_many(client, viewer):

@@ -6,7 +6,7 @@ from django.urls import reverse
 from policies import search
 from policies.admin import PolicyAdmin
 from policies.models import Policy
-from tests.factories import make_user, run_import
+from tests.factories import run_import
 
 pytestmark = pytest.mark.django_db
 
@@ -28,11 +28,6 @@ def listed(client, query: str) -> list[str]:
     response = client.get(reverse("admin:policies_policy_changelist"), {"q": query})
     assert response.status_code == 200
     return [policy.policy_id for policy in response.context["cl"].result_list]
-
-
-@pytest.fixture
-def viewer(client):
-    client.force_login(make_user("viewer", perm_names=("policies.view_policy",)))
 
 
 @pytest.mark.parametrize(

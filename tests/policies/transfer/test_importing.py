@@ -15,6 +15,7 @@ from policies.transfer.importing import Outcome, import_sources
 from policies.transfer.sources import iter_zip
 from tests.data import EXAMPLES
 from tests.factories import approve, edit_in_app, make_user, run_import, with_defect, write
+from tests.snapshots import stored_warnings
 
 pytestmark = pytest.mark.django_db
 
@@ -588,10 +589,6 @@ def test_a_record_the_database_refuses_is_rejected_alone_though_new_records_are_
         ("c", "Imported from c.md (test)"),
     ]
     assert sorted(PolicyFile.objects.values_list("path", flat=True)) == ["a.md", "c.md"]
-
-
-def stored_warnings() -> list[tuple]:
-    return sorted(PolicyWarning.objects.values_list("policy__policy_id", "field", "code", "message"))
 
 
 def test_an_import_of_new_changed_and_conflicting_files_leaves_the_warnings_a_full_recheck_gives(tmp_path):
