@@ -1,31 +1,11 @@
-"""Fixtures shared by every test module: users by role, and records shaped like the collection's."""
+"""Fixtures shared by every test module: users by role, and the seed record's text."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from django.contrib.auth.models import Permission
 
-ROOT = Path(__file__).resolve().parents[1]
-# The real record, as the example collection carries it (a copy of shared/seeds/).
-SEED = ROOT / "examples" / "policies" / "intl-paris-art-6-4-ccs.md"
-FIXTURES = ROOT / "tests" / "fixtures"
-
-
-def make_user(username: str = "user", *, perm_names: tuple[str, ...] = (), groups: tuple[str, ...] = (), **extra):
-    """A staff user with the given permissions ('app_label.codename') and groups."""
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
-
-    extra.setdefault("is_staff", True)
-    user = get_user_model().objects.create_user(username, password="pw-" + username, **extra)
-    for name in perm_names:
-        app_label, codename = name.split(".")
-        user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
-    for group in groups:
-        user.groups.add(Group.objects.get(name=group))
-    return user
+from tests.data import SEED
+from tests.factories import make_editor, make_reviewer, make_user
 
 
 @pytest.fixture(autouse=True)
@@ -45,13 +25,36 @@ def draft_text(seed_text) -> str:
     return seed_text.replace("reviewStatus: verified", "reviewStatus: pending", 1)
 
 
-def with_defect(text: str, old: str, new: str) -> str:
-    """`text` with its one `old` written as `new`."""
-    assert text.count(old) == 1, old
-    return text.replace(old, new)
+@pytest.fixture
+def editor(db):
+    return make_editor(first_name="Ada", last_name="Editor")
 
 
-def position_of(text: str, new: str, written: str) -> tuple[int, int]:
-    """The 1-based line and column of `written` inside the one `new` of `text`."""
-    index = text.index(new) + new.index(written)
-    return text.count("\n", 0, index) + 1, index - text.rfind("\n", 0, index)
+@pytest.fixture
+def other_editor(db):
+    return make_editor("other_editor")
+
+
+@pytest.fixture
+def reviewer(db):
+    return make_reviewer(first_name="Rita", last_name="Reviewer")
+
+
+@pytest.fixture
+def other_reviewer(db):
+    return make_reviewer("other_reviewer")
+
+
+@pytest.fixture
+def admin_member(db):
+    return make_user("admin_member", groups=("Admin",))
+
+
+@pytest.fixture
+def staff(db):
+    return make_user("staff")
+
+
+@pytest.fixture
+def superuser(db):
+    return make_user("root", is_superuser=True)

@@ -2,7 +2,7 @@
 
 import ast
 
-from tests.conftest import ROOT
+from tests.data import ROOT
 
 APPS = ("policies", "reviews", "api")
 PROJECT_PACKAGES = {*APPS, "samples", "config", "bench", "tests"}

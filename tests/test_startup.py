@@ -9,9 +9,9 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from policies.models import Policy
-from reviews import workflow
 from reviews.models import ReviewEvent
-from tests.conftest import ROOT, make_user
+from tests.data import ROOT
+from tests.factories import approve, edit, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -73,10 +73,9 @@ def test_the_start_up_steps_load_the_examples_once_and_then_change_nothing():
 def test_starting_again_after_a_correction_and_an_approval_keeps_both():
     run_start_up()
     policy = Policy.objects.get(policy_id="intl-paris-art-6-4-ccs")
-    policy.market_score = 80
-    policy.save_as(user=make_user("corrector"), reason="Per the 2024 decision")
+    edit(policy, user=make_user("corrector"), reason="Per the 2024 decision", market_score=80)
     reviewer = make_user("checker", perm_names=("reviews.review_policy",))
-    workflow.approve(policy, user=reviewer, expected_version=policy.version, verdicts=workflow.confirm_all(policy))
+    approve(policy, reviewer)
     before = everything()
 
     run_start_up()

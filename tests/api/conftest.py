@@ -3,26 +3,23 @@
 from __future__ import annotations
 
 import pytest
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from policies.models import Policy, ReviewState
-from policies.transfer.importing import import_sources
-from policies.transfer.sources import iter_paths
 from reviews import workflow
-from reviews.models import ReviewEvent
-from tests.conftest import SEED, make_user, with_defect
-from tests.reviews.conftest import approve_as_seen, edit, make_policy
-
-ROLES = ["anonymous", "staff", "editor", "reviewer", "admin"]
-GROUPS = {"editor": ("Editor",), "reviewer": ("Reviewer",), "admin": ("Admin",)}
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
-    return client
+from tests.api.clients import client_for
+from tests.data import SEED
+from tests.factories import (
+    approve,
+    edit,
+    import_folder,
+    make_editor,
+    make_policy,
+    make_reviewer,
+    make_user,
+    run_import,
+    with_defect,
+    write,
+)
 
 
 @pytest.fixture
@@ -31,9 +28,9 @@ def users(db):
     return {
         "anonymous": None,
         "staff": make_user("staff"),
-        "editor": make_user("editor", groups=GROUPS["editor"], first_name="Ada", last_name="Editor"),
-        "reviewer": make_user("reviewer", groups=GROUPS["reviewer"], first_name="Rita", last_name="Reviewer"),
-        "admin": make_user("admin", groups=GROUPS["admin"]),
+        "editor": make_editor(first_name="Ada", last_name="Editor"),
+        "reviewer": make_reviewer(first_name="Rita", last_name="Reviewer"),
+        "admin": make_user("admin", groups=("Admin",)),
     }
 
 
@@ -45,19 +42,18 @@ def clients(users):
 @pytest.fixture
 def author(db):
     """The editor who wrote the records: not one of the role users, so four eyes does not get in their way."""
-    return make_user("author", groups=GROUPS["editor"])
+    return make_editor("author")
 
 
 @pytest.fixture
 def second_reviewer(db):
-    return make_user("second_reviewer", groups=GROUPS["reviewer"])
+    return make_reviewer("second_reviewer")
 
 
 @pytest.fixture
 def imported(db) -> Policy:
     """The seed record imported from its file (so it has a template), pending."""
-    report = import_sources(iter_paths([SEED]), origin="test")
-    assert report.ok, report.results
+    import_folder(SEED)
     return Policy.objects.get(policy_id="intl-paris-art-6-4-ccs")
 
 
@@ -65,9 +61,8 @@ def imported(db) -> Policy:
 def draft_needing_a_fix(db, tmp_path, draft_text) -> tuple[Policy, str]:
     """A draft whose strategic score is written 85.5, imported from its file: the record and the file's text."""
     text = with_defect(draft_text, "    score: 85\n", "    score: 85.5\n")
-    (tmp_path / "drafts").mkdir()
-    (tmp_path / "drafts" / "intl-paris-art-6-4-ccs.md").write_text(text, encoding="utf-8")
-    report = import_sources(iter_paths([tmp_path / "drafts"]), origin="test")
+    write(tmp_path / "drafts", "intl-paris-art-6-4-ccs.md", text)
+    report = run_import(tmp_path / "drafts")
     assert report.problem_count == 1, report.results
     return Policy.objects.get(policy_id="intl-paris-art-6-4-ccs"), text
 
@@ -77,14 +72,14 @@ def records(db, author, second_reviewer):
     """One record per review state, plus a verified record edited since (published version != current)."""
     pending = make_policy(user=author, policy_id="aa-pending", country="US", year=2020, tags=["CCS", "tax"])
     verified = make_policy(user=author, policy_id="bb-verified", country="DE", year=2021, tags=["DAC"])
-    approve_as_seen(verified, second_reviewer)
+    approve(verified, second_reviewer)
     reedited = make_policy(user=author, policy_id="cc-reedited", country="US", year=2022, category="Fiscal")
-    approve_as_seen(reedited, second_reviewer)
+    approve(reedited, second_reviewer)
     edit(reedited, user=author, country="CA", title="Edited after verification")
     requested = make_policy(user=author, policy_id="dd-changes-requested")
     workflow.request_changes(requested, user=second_reviewer, comment="Cite the decision.")
     rejected = make_policy(user=author, policy_id="ee-rejected")
-    approve_as_seen(rejected, second_reviewer)
+    approve(rejected, second_reviewer)
     edit(rejected, user=author, title="Rejected after an edit")
     workflow.reject(rejected, user=second_reviewer, comment="Out of scope.")
     for policy in (pending, verified, reedited, requested, rejected):
@@ -103,17 +98,3 @@ def records(db, author, second_reviewer):
         "changes_requested": requested,
         "rejected": rejected,
     }
-
-
-def etag_of(policy: Policy) -> str:
-    policy.refresh_from_db()
-    return f'"{policy.policy_id}@{policy.version}"'
-
-
-def database_state() -> tuple:
-    """Everything a refused request must leave as it was."""
-    return (
-        list(Policy.objects.order_by("pk").values_list("policy_id", "state", "version", "title", "market_score")),
-        Policy.history.count(),
-        ReviewEvent.objects.count(),
-    )

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from policies.models import ReviewState
-from tests.api.conftest import ROLES, client_for, database_state, etag_of
-from tests.reviews.conftest import edit
+from tests.api.clients import ROLES, client_for, etag_of
+from tests.factories import edit
+from tests.snapshots import database_state
 
 pytestmark = pytest.mark.django_db
 

@@ -7,13 +7,11 @@ import pytest
 from policies import records
 from policies.models import Policy, ReviewState
 from policies.transfer.exporting import render_policy
-from policies.transfer.importing import import_sources
-from policies.transfer.sources import iter_paths
 from reviews import workflow
 from reviews.models import ReviewAction
-from tests.api.conftest import ROLES, database_state, etag_of
-from tests.conftest import make_user, with_defect
-from tests.reviews.conftest import edit, make_policy
+from tests.api.clients import ROLES, etag_of
+from tests.factories import edit, make_editor, make_policy, run_import, with_defect
+from tests.snapshots import database_state
 
 pytestmark = pytest.mark.django_db
 
@@ -186,7 +184,7 @@ def test_an_edit_without_if_match_is_refused_with_428(clients, imported):
 
 def test_an_edit_of_a_version_someone_saved_over_is_refused_with_412_saying_who(clients, imported):
     stale = etag_of(imported)
-    edit(imported, user=make_user("colleague", groups=("Editor",)), market_score=70, reason="Colleague's fix")
+    edit(imported, user=make_editor("colleague"), market_score=70, reason="Colleague's fix")
     before = database_state()
     response = patch(clients["editor"], {"frontmatter": {"analysis": {"market": {"score": 80}}}}, if_match=stale)
     assert response.status_code == 412
@@ -269,7 +267,7 @@ def test_a_patch_fixes_an_author_the_file_wrote_in_a_form_it_cannot_hold_and_the
     (tmp_path / "a.md").write_text(
         with_defect(draft_text, "author: Gemini Intelligence", "author: 42"), encoding="utf-8"
     )
-    import_sources(iter_paths([tmp_path / "a.md"]), origin="test")
+    run_import(tmp_path / "a.md")
     policy = Policy.objects.get()
     change = {"frontmatter": {"provenance": {"author": "Gemini Intelligence"}}}
     assert patch(clients["editor"], change, if_match=etag_of(policy)).status_code == 200

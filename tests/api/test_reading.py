@@ -6,9 +6,8 @@ import pytest
 
 from policies.models import Policy
 from policies.transfer.exporting import export_to_folder, published_version
-from tests.api.conftest import ROLES, client_for, etag_of
-from tests.conftest import make_user
-from tests.reviews.conftest import approve_as_seen, edit
+from tests.api.clients import ROLES, client_for, etag_of
+from tests.factories import approve, edit, make_editor, make_reviewer, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -141,8 +140,8 @@ def test_an_unknown_record_or_path_is_a_json_404(clients, records):
 
 
 def test_the_file_is_byte_identical_to_what_export_policies_writes(clients, imported, tmp_path):
-    approve_as_seen(imported, make_user("other_reviewer", groups=("Reviewer",)))
-    edit(imported, user=make_user("later_editor", groups=("Editor",)), market_score=42)
+    approve(imported, make_reviewer("other_reviewer"))
+    edit(imported, user=make_editor("later_editor"), market_score=42)
     export_to_folder(tmp_path / "published")
     export_to_folder(tmp_path / "current", all_records=True)
     published = clients["reviewer"].get(f"/api/policies/{imported.policy_id}/file/")

@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 
 from policies.models import Policy
-from tests.api.conftest import etag_of
-from tests.conftest import make_user
+from tests.api.clients import etag_of
+from tests.factories import approve, make_editor, make_policy, make_reviewer, make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -65,12 +65,10 @@ def test_the_docs_page_loads_swagger_ui_from_our_own_static_files_not_a_cdn(clie
 @pytest.fixture
 def fuzz_world(db, imported):
     """A small collection and a user who may edit and review, whose token every generated request carries."""
-    from tests.reviews.conftest import approve_as_seen, make_policy
-
-    author = make_user("author", groups=("Editor",))
-    other = make_user("other_reviewer", groups=("Reviewer",))
+    author = make_editor("author")
+    other = make_reviewer("other_reviewer")
     for policy_id in ("aa-one", "bb-two"):
-        approve_as_seen(make_policy(user=author, policy_id=policy_id), other)
+        approve(make_policy(user=author, policy_id=policy_id), other)
     user = make_user("fuzzer", groups=("Editor", "Reviewer"))
     # Generated requests go through the WSGI handler, whose end-of-request hook would close the test's
     # connection (and with it the test transaction); Django's test client turns that hook off the same way.

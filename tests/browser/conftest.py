@@ -20,9 +20,8 @@ from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 
 from policies.models import Policy
-from policies.transfer.importing import import_sources
-from policies.transfer.sources import iter_paths
-from tests.conftest import ROOT, make_user
+from tests.data import EXAMPLES
+from tests.factories import import_folder, make_editor, make_reviewer
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -38,8 +37,6 @@ CHROMIUM_ARGS = [
 VIEWPORT = {"width": 1280, "height": 900}
 REPORT_BLOCKED = """document.addEventListener("securitypolicyviolation",
     (event) => window.reportBlocked(event.effectiveDirective, event.documentURI));"""
-EXAMPLES = ROOT / "examples" / "policies"
-SCREENSHOTS = ROOT / "docs" / "screenshots"
 
 
 def _missing_browser() -> str | None:
@@ -121,23 +118,6 @@ def page(new_page):
     return new_page()
 
 
-def expect(actual):
-    """Playwright's retrying assertions, imported late so that a machine without Playwright skips, not errors."""
-    from playwright.sync_api import expect as playwright_expect
-
-    return playwright_expect(actual)
-
-
-def log_in(page, user) -> None:
-    """Sign in through the admin's own login form, with the password `make_user` gives."""
-    page.goto("/admin/login/?next=/admin/")
-    page.locator("#id_username").fill(user.get_username())
-    page.locator("#id_password").fill(f"pw-{user.get_username()}")
-    page.locator("#login-form [type=submit]").click()
-    page.wait_for_url("**/admin/")
-    assert page.locator("#user-tools").is_visible(), "the login form did not sign the user in"
-
-
 @pytest.fixture
 def groups(transactional_db) -> None:
     """The Editor, Reviewer and Admin groups, made again by their data migration's own code where missing.
@@ -152,29 +132,28 @@ def groups(transactional_db) -> None:
 
 @pytest.fixture
 def editor(groups):
-    return make_user("editor", groups=("Editor",), first_name="Ada", last_name="Editor")
+    return make_editor(first_name="Ada", last_name="Editor")
 
 
 @pytest.fixture
 def second_editor(groups):
-    return make_user("editor2", groups=("Editor",), first_name="Ben", last_name="Second")
+    return make_editor("editor2", first_name="Ben", last_name="Second")
 
 
 @pytest.fixture
 def reviewer(groups):
-    return make_user("reviewer", groups=("Reviewer",), first_name="Rita", last_name="Reviewer")
+    return make_reviewer(first_name="Rita", last_name="Reviewer")
 
 
 @pytest.fixture
 def second_reviewer(groups):
-    return make_user("reviewer2", groups=("Reviewer",), first_name="Ravi", last_name="Second")
+    return make_reviewer("reviewer2", first_name="Ravi", last_name="Second")
 
 
 @pytest.fixture
 def collection(transactional_db) -> dict[str, Policy]:
     """The example collection, imported as the import command does: every record pending review."""
-    report = import_sources(iter_paths([EXAMPLES]), origin="test")
-    assert report.ok, report.results
+    import_folder(EXAMPLES)
     return {policy.policy_id: policy for policy in Policy.objects.all()}
 
 
@@ -197,12 +176,3 @@ def clock(monkeypatch) -> Clock:
     clock = Clock(datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC))
     monkeypatch.setattr(timezone, "now", clock.now)
     return clock
-
-
-def save_screenshot(page, name: str) -> None:
-    """Write the page as docs/screenshots/<name>.png (the README shows it), only where its pixels changed."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    target = SCREENSHOTS / f"{name}.png"
-    data = page.screenshot(type="png", animations="disabled", caret="hide")
-    if not target.exists() or target.read_bytes() != data:
-        target.write_bytes(data)

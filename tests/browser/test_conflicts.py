@@ -3,10 +3,10 @@ import re
 import pytest
 
 from policies.models import ImportConflict, Policy
-from policies.transfer.importing import Outcome, import_sources
-from policies.transfer.sources import iter_paths
-
-from .conftest import EXAMPLES, expect, log_in, save_screenshot
+from policies.transfer.importing import Outcome
+from tests.browser.pages import expect, log_in, save_screenshot
+from tests.data import EXAMPLES
+from tests.factories import run_import
 
 pytestmark = pytest.mark.browser
 
@@ -35,7 +35,7 @@ def conflict(collection, editor, tmp_path) -> ImportConflict:
         assert old in text
         text = text.replace(old, new)
     (tmp_path / f"{RECORD}.md").write_text(text, encoding="utf-8")
-    [result] = import_sources(iter_paths([tmp_path]), origin="test").results
+    [result] = run_import(tmp_path).results
     assert result.outcome is Outcome.CONFLICT, result
     return ImportConflict.objects.get()
 

@@ -2,10 +2,9 @@ import pytest
 
 from policies.models import ReviewState
 from policies.records import CONTENT_FIELDS
-from reviews import workflow
 from reviews.models import ReviewAction, ReviewEvent
-
-from .conftest import expect, log_in
+from tests.browser.pages import expect, log_in
+from tests.factories import approve
 
 pytestmark = pytest.mark.browser
 
@@ -21,9 +20,7 @@ def test_an_editor_corrects_a_score_within_0_to_100_and_the_verified_record_goes
     new_page, collection, editor, reviewer, second_reviewer
 ):
     policy = collection[RECORD]
-    workflow.approve(
-        policy, user=second_reviewer, expected_version=policy.version, verdicts=workflow.confirm_all(policy)
-    )
+    approve(policy, second_reviewer)
     verified_version = policy.version
     page = new_page()
     log_in(page, editor)

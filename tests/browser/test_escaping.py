@@ -3,8 +3,7 @@ from django.db import models
 
 from policies.models import ANALYSIS_DIMENSIONS, Policy
 from reviews import workflow
-
-from .conftest import expect, log_in
+from tests.browser.pages import expect, log_in
 
 pytestmark = pytest.mark.browser
 

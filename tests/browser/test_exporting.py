@@ -4,9 +4,9 @@ import zipfile
 import pytest
 
 from policies.transfer.exporting import export_to_zip
-from reviews import workflow
-
-from .conftest import EXAMPLES, expect, log_in
+from tests.browser.pages import expect, log_in
+from tests.data import EXAMPLES
+from tests.factories import approve
 
 pytestmark = pytest.mark.browser
 
@@ -31,7 +31,7 @@ def unzipped(data: bytes) -> dict[str, bytes]:
 
 def test_the_downloaded_zip_holds_each_records_file_byte_for_byte(page, clock, collection, editor, reviewer):
     policy = collection["eu-ets-rules-2015"]
-    workflow.approve(policy, user=reviewer, expected_version=policy.version, verdicts=workflow.confirm_all(policy))
+    approve(policy, reviewer)
     log_in(page, editor)
 
     published = download_export(page, every_record=False)

@@ -3,8 +3,8 @@ import pytest
 from policies.models import Policy, ReviewState
 from reviews import workflow
 from reviews.models import ReviewEvent
-
-from .conftest import expect, log_in, save_screenshot
+from tests.browser.pages import expect, log_in, save_screenshot
+from tests.factories import approve
 
 pytestmark = pytest.mark.browser
 
@@ -16,9 +16,7 @@ def test_a_reviewer_reads_the_diff_ticks_every_dimension_approves_and_gets_the_n
 ):
     policy = collection[EDITED]
     clock.advance(minutes=30)
-    workflow.approve(
-        policy, user=second_reviewer, expected_version=policy.version, verdicts=workflow.confirm_all(policy)
-    )
+    approve(policy, second_reviewer)
     clock.advance(days=2, hours=3, minutes=12)
     policy.mrv_score = 64
     policy.mrv_evidence = policy.mrv_evidence.replace("2-year", "10-year")

@@ -1,7 +1,7 @@
 """Scenarios the hardening tests run in a process of their own, against a database file or server of their own.
 
 `python -m tests.hardening.scenarios NAME [ARGS...]` with DATABASE_URL set. Each prints progress lines as it
-goes and, last, one JSON line with what it found; the tests read that line (see `conftest.run_scenario`).
+goes and, last, one JSON line with what it found; the tests read that line (see `databases.ScenarioDatabase.scenario`).
 """
 
 from __future__ import annotations
@@ -31,10 +31,9 @@ from policies.models import CollectionCheckOwed, Policy, PolicyFile, PolicyWarni
 from policies.transfer import exporting, locks  # noqa: E402
 from policies.transfer.importing import import_sources  # noqa: E402
 from policies.transfer.sources import iter_paths  # noqa: E402
-from reviews import workflow  # noqa: E402
 from reviews.models import ReviewEvent  # noqa: E402
-
-SEED = Path(__file__).resolve().parents[2] / "examples" / "policies" / "intl-paris-art-6-4-ccs.md"
+from tests.data import SEED  # noqa: E402
+from tests.factories import approve  # noqa: E402
 
 
 def say(line: str) -> None:
@@ -219,7 +218,7 @@ def export_while_approving(folder: str) -> None:
     reviewer.groups.add(Group.objects.get(name="Reviewer"))
     created = [make_policy(f"snap-{n}", title=f"Published title {n}", market_score=50) for n in range(5)]
     for policy in created:
-        workflow.approve(policy, user=reviewer, expected_version=policy.version, verdicts=workflow.confirm_all(policy))
+        approve(policy, reviewer)
         policy.refresh_from_db()
         policy.title = f"Draft title {policy.policy_id[-1]}"
         policy.save_as(user=editor, reason="Draft after publication")
@@ -231,9 +230,7 @@ def export_while_approving(folder: str) -> None:
         began = time.monotonic()
         try:
             policy = Policy.objects.get(pk=last.pk)
-            workflow.approve(
-                policy, user=reviewer, expected_version=policy.version, verdicts=workflow.confirm_all(policy)
-            )
+            approve(policy, reviewer)
             approval["state"] = Policy.objects.get(pk=last.pk).state
         except Exception:
             approval["error"] = traceback.format_exc(limit=3)

@@ -18,8 +18,7 @@ from django.urls import URLResolver, get_resolver, reverse
 
 from policies.models import FileSnapshot, ImportConflict, Policy
 from reviews.models import ReviewEvent
-from tests.conftest import make_user
-from tests.reviews.conftest import approve_as_seen, edit, make_policy
+from tests.factories import approve, edit, make_policy, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +47,7 @@ def routes(patterns: list | None = None, prefix: str = "") -> Iterator[str]:
 def world(editor, reviewer, other_editor):
     """One object of every model the admin shows, with the record's history and events, and its URLs filled in."""
     policy = make_policy(user=editor, title=SECRET, policy_id=SECRET_ID)
-    approve_as_seen(policy, reviewer)
+    approve(policy, reviewer)
     edit(policy, user=other_editor, title=SECRET + " (edited)")
     objects: dict[str, Any] = {"policies.policy": policy, "auth.user": editor, "auth.group": Group.objects.first()}
     objects["reviews.reviewevent"] = ReviewEvent.objects.first()

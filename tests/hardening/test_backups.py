@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.data import ROOT
 
 pytestmark = pytest.mark.slow
 

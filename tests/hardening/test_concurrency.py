@@ -8,8 +8,7 @@ import time
 import pytest
 
 from policies.transfer import locks
-
-from .conftest import on_postgresql
+from tests.hardening.databases import on_postgresql
 
 pytestmark = pytest.mark.slow
 

@@ -13,9 +13,8 @@ import pytest
 
 from policies.transfer import exporting
 from policies.transfer.exporting import Outcome, export_to_folder
-from policies.transfer.importing import import_sources
-from policies.transfer.sources import iter_paths
-from tests.conftest import ROOT
+from tests.data import ROOT
+from tests.factories import run_import
 
 pytestmark = pytest.mark.slow
 
@@ -102,7 +101,7 @@ def test_an_export_killed_midway_leaves_every_file_whole_and_the_next_run_cleans
 def test_an_export_removes_temporary_files_left_by_a_killed_run_and_nothing_else(tmp_path, seed_text):
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "seed.md").write_text(seed_text, encoding="utf-8")
-    import_sources(iter_paths([tmp_path / "in"]), origin="test")
+    run_import(tmp_path / "in")
     out = tmp_path / "out"
     (out / "sub").mkdir(parents=True)
     stale = [out / ".seed.md.k2j_9x0a.tmp", out / "sub" / ".other.md.abcdefgh.tmp"]
@@ -123,7 +122,7 @@ def test_a_full_disk_during_export_names_the_file_and_damages_nothing(tmp_path, 
     for name in ("a", "b", "c"):
         text = seed_text.replace("id: intl-paris-art-6-4-ccs", f"id: {name}", 1)
         (source / f"{name}.md").write_text(text, encoding="utf-8")
-    import_sources(iter_paths([source]), origin="test")
+    run_import(source)
     out = tmp_path / "out"
     out.mkdir()
     (out / "b.md").write_text("the old b", encoding="utf-8")

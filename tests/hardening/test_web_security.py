@@ -12,8 +12,8 @@ from django.urls import reverse
 
 from policies.models import FileSnapshot, ImportConflict, Policy
 from reviews import workflow
-from tests.conftest import ROOT, make_user
-from tests.reviews.conftest import approve_as_seen, edit, make_policy
+from tests.data import ROOT
+from tests.factories import approve, edit, make_policy, make_user
 
 HOSTILE = '<script>alert(1)</script><img src=x onerror="alert(2)"><a href="javascript:alert(3)">x</a>{{ 7|add:1 }}'
 
@@ -173,7 +173,7 @@ def test_hostile_text_in_every_field_renders_inert_on_every_screen(client, edito
     policy = make_policy(
         user=editor, **{name: HOSTILE[: Policy._meta.get_field(name).max_length] for name in text_fields}
     )
-    approve_as_seen(policy, reviewer)
+    approve(policy, reviewer)
     edit(policy, user=editor, title=HOSTILE + " v2", body=HOSTILE + "\n\n[link](javascript:alert(4))")
     history_id = policy.history.order_by("history_id").first().history_id
     file_text = f"---\nid: {policy.policy_id}\ntitle: '{HOSTILE} (file)'\n---\n{HOSTILE} (file body)\n"

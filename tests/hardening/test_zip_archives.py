@@ -11,8 +11,9 @@ import pytest
 
 from policies.models import Policy
 from policies.transfer import sources
-from policies.transfer.importing import Outcome, import_sources
-from tests.conftest import ROOT
+from policies.transfer.importing import Outcome
+from tests.data import ROOT
+from tests.factories import run_import
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +31,7 @@ def archive(*members: tuple[str | zipfile.ZipInfo, str]) -> bytes:
 def import_archive(data: bytes, tmp_path: Path):
     path = tmp_path / "upload.zip"
     path.write_bytes(data)
-    return import_sources(sources.iter_paths([path]), origin="test")
+    return run_import(path)
 
 
 def refusals(report) -> dict[str, str]:

@@ -6,7 +6,7 @@ import pytest
 
 from policies.models import FacilityList, Policy
 from reviews import workflow
-from tests.reviews.conftest import edit, make_policy
+from tests.factories import edit, make_policy
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 

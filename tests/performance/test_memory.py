@@ -15,9 +15,9 @@ import pytest
 
 from policies.models import Policy, PolicyFile
 from policies.transfer.exporting import export_to_folder
-from policies.transfer.importing import Outcome, import_sources
-from policies.transfer.sources import iter_paths
+from policies.transfer.importing import Outcome
 from samples.generator import write_sample_collection
+from tests.factories import import_folder, run_import
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -37,11 +37,6 @@ def cycle_collector_off() -> Iterator[None]:
         yield
     finally:
         gc.enable()
-
-
-def import_folder(folder) -> None:
-    report = import_sources(iter_paths([folder]), origin="test")
-    assert report.ok, report.results
 
 
 @pytest.fixture
@@ -66,7 +61,7 @@ def test_an_import_updating_records_leaves_none_behind(folder):
         path.write_text(path.read_text(encoding="utf-8") + "\nRevised.\n", encoding="utf-8")
     with cycle_collector_off():
         before = records_in_memory()
-        report = import_sources(iter_paths([folder]), origin="test")
+        report = run_import(folder)
         assert records_in_memory() == before
     assert report.counts[Outcome.UPDATED] == RECORDS
 

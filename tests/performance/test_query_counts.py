@@ -14,8 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from policies.models import Policy
-from tests.conftest import make_user
-from tests.reviews.conftest import edit, make_policy
+from tests.factories import edit, make_policy, make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 

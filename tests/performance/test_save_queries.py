@@ -7,8 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from policies import editing
 from reviews import workflow
-from tests.conftest import make_user
-from tests.reviews.conftest import approve_as_seen, make_policy
+from tests.factories import approve, make_policy, make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -17,7 +16,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 def verified(db):
     author = make_user("author", groups=("Editor",))
     policy = make_policy(user=author)
-    approve_as_seen(policy, make_user("first-reviewer", groups=("Reviewer",)))
+    approve(policy, make_user("first-reviewer", groups=("Reviewer",)))
     policy.refresh_from_db()
     return policy
 

@@ -13,19 +13,11 @@ from policies import editing
 from policies.admin import PolicyAdmin, PolicyChangeList
 from policies.models import Policy
 from policies.transfer.exporting import export_to_folder
-from tests.conftest import make_user, with_defect
+from tests.factories import make_user, with_defect
 
 pytestmark = pytest.mark.django_db
 
-EDITOR_PERMS = ("policies.view_policy", "policies.add_policy", "policies.change_policy")
 GOOD = "---\nid: {id}\ntitle: {title}\ncountry: Norway\nanalysis:\n  market:\n    score: 40\n---\nBody\n"
-
-
-@pytest.fixture
-def editor(client):
-    user = make_user("editor", perm_names=EDITOR_PERMS, first_name="Erin", last_name="Editor")
-    client.force_login(user)
-    return user
 
 
 @pytest.fixture

@@ -7,9 +7,8 @@ import pytest
 from django.urls import reverse
 
 from policies.models import ImportConflict, Policy
-from policies.transfer.importing import Outcome, import_sources
-from policies.transfer.sources import iter_paths
-from tests.conftest import make_user
+from policies.transfer.importing import Outcome
+from tests.factories import edit_in_app, make_user, run_import
 
 pytestmark = pytest.mark.django_db
 
@@ -46,17 +45,22 @@ def conflict(tmp_path):
     """Title, market score and evidence changed in the app and in the file; the country in the file only."""
     path = tmp_path / "c.md"
     path.write_text(FILE)
-    import_sources(iter_paths([tmp_path]), origin="test")
-    policy = Policy.objects.get(policy_id="c")
-    policy.title, policy.market_score, policy.market_evidence = "碳捕集与封存条例（应用修订）", 55, APP_EVIDENCE
-    policy.save_as(user=make_user("app-editor"), reason="Corrected in the app")
+    run_import(tmp_path)
+    edit_in_app(
+        "c",
+        username="app-editor",
+        reason="Corrected in the app",
+        title="碳捕集与封存条例（应用修订）",
+        market_score=55,
+        market_evidence=APP_EVIDENCE,
+    )
     path.write_text(
         FILE.replace("title: 碳捕集与封存条例", "title: 碳捕集与封存条例（文件修订）")
         .replace("score: 40", "score: 65")
         .replace("原始证据：第一条规定了封存场地的许可。", FILE_EVIDENCE)
         .replace("country: Norway", "country: 挪威")
     )
-    [result] = import_sources(iter_paths([tmp_path]), origin="test").results
+    [result] = run_import(tmp_path).results
     assert result.outcome is Outcome.CONFLICT, result
     return ImportConflict.objects.get()
 
@@ -252,7 +256,7 @@ def test_the_conflict_list_shows_open_ones_first_and_filters_open_and_settled(cl
     policy = Policy.objects.get(policy_id="c")
     policy.body = "Body, in the app\n"
     policy.save_as(user=None, reason="t")
-    import_sources(iter_paths([tmp_path]), origin="test")
+    run_import(tmp_path)
     settled, open_one = ImportConflict.objects.order_by("pk")
     assert (settled.resolved_at is not None, open_one.resolved_at) == (True, None)
     url = reverse("admin:policies_importconflict_changelist")

@@ -9,9 +9,8 @@ from django.urls import reverse
 from policies import checks, saving
 from policies.models import Policy, PolicyWarning
 from policies.transfer.exporting import render_policy
-from policies.transfer.importing import import_sources
-from policies.transfer.sources import iter_paths
-from tests.conftest import make_user
+from tests.factories import make_user, run_import
+from tests.snapshots import stored_warnings
 
 pytestmark = pytest.mark.django_db
 
@@ -152,9 +151,9 @@ def test_saving_updates_the_stored_warnings_the_same_way_a_full_recheck_does():
     c = record("c", mrv_evidence=EVIDENCE)
     c.mrv_evidence = "Different"
     c.save_as(user=None, reason="Edit")
-    stored = sorted(PolicyWarning.objects.values_list("policy__policy_id", "field", "code", "message"))
+    stored = stored_warnings()
     checks.refresh_collection()
-    assert sorted(PolicyWarning.objects.values_list("policy__policy_id", "field", "code", "message")) == stored
+    assert stored_warnings() == stored
 
 
 def test_renaming_a_record_on_a_cycle_clears_the_cycle_on_the_others():
@@ -165,10 +164,6 @@ def test_renaming_a_record_on_a_cycle_clears_the_cycle_on_the_others():
     b.save_as(user=None, reason="Renamed")
     assert codes("a") == [("evolution.supersedes", "unknown_supersedes")]
     assert codes("b2") == codes("c") == []
-
-
-def stored_warnings() -> list[tuple]:
-    return sorted(PolicyWarning.objects.values_list("policy__policy_id", "field", "code", "message"))
 
 
 @pytest.mark.slow
@@ -228,16 +223,9 @@ def test_the_warnings_are_not_part_of_the_records_history():
 def test_an_import_checks_the_whole_collection_once(tmp_path):
     (tmp_path / "a.md").write_text("---\nid: a\ntitle: A\nevolution:\n  supersedes: [b]\n---\n")
     (tmp_path / "b.md").write_text("---\nid: b\ntitle: B\nurl: ftp://b\n---\n")
-    import_sources(iter_paths([tmp_path]), origin="test")
+    run_import(tmp_path)
     assert codes("a") == []
     assert codes("b") == [("url", "url_not_http")]
-
-
-@pytest.fixture
-def viewer(client):
-    user = make_user("viewer", perm_names=("policies.view_policy",))
-    client.force_login(user)
-    return user
 
 
 def test_the_list_filters_on_warnings_and_shows_how_many(client, viewer):

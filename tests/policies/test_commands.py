@@ -5,7 +5,7 @@ from django.core.management import CommandError, call_command
 
 from policies.models import Policy
 from reviews import workflow
-from tests.conftest import make_user
+from tests.factories import approve, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -139,7 +139,7 @@ def test_a_withdrawn_records_file_is_stale_for_check_and_removed_by_prune(tmp_pa
     run("import_policies", str(source))
     policy = Policy.objects.get(policy_id="a")
     reviewer = make_user("reviewer", perm_names=("reviews.review_policy",))
-    workflow.approve(policy, user=reviewer, expected_version=policy.version, verdicts={})
+    approve(policy, reviewer)
     run("export_policies", str(out))
     workflow.withdraw(policy, user=reviewer, comment="Repealed in 2025.")
 

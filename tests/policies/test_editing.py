@@ -6,11 +6,10 @@ from policies import editing
 from policies.forms import PolicyForm
 from policies.models import Policy
 from policies.saving import StaleVersion
-from tests.conftest import make_user
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
-EDITOR_PERMS = ("policies.view_policy", "policies.add_policy", "policies.change_policy")
 FIELDSETS = [
     "Identity",
     "Classification",
@@ -22,18 +21,6 @@ FIELDSETS = [
     "Provenance",
     "Description and body",
 ]
-
-
-@pytest.fixture
-def editor(client):
-    user = make_user("editor", perm_names=EDITOR_PERMS, first_name="Erin", last_name="Editor")
-    client.force_login(user)
-    return user
-
-
-@pytest.fixture
-def colleague():
-    return make_user("colleague", perm_names=EDITOR_PERMS, first_name="Carl", last_name="Colleague")
 
 
 @pytest.fixture

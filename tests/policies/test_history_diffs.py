@@ -5,7 +5,7 @@ from django.urls import reverse
 from policies.admin import PolicyAdmin
 from policies.diffing import compare, compare_history
 from policies.models import Policy
-from tests.conftest import make_user
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -6,9 +6,7 @@ from django.urls import reverse
 from policies import search
 from policies.admin import PolicyAdmin
 from policies.models import Policy
-from policies.transfer.importing import import_sources
-from policies.transfer.sources import iter_paths
-from tests.conftest import make_user
+from tests.factories import run_import
 
 pytestmark = pytest.mark.django_db
 
@@ -30,11 +28,6 @@ def listed(client, query: str) -> list[str]:
     response = client.get(reverse("admin:policies_policy_changelist"), {"q": query})
     assert response.status_code == 200
     return [policy.policy_id for policy in response.context["cl"].result_list]
-
-
-@pytest.fixture
-def viewer(client):
-    client.force_login(make_user("viewer", perm_names=("policies.view_policy",)))
 
 
 @pytest.mark.parametrize(
@@ -64,7 +57,7 @@ def test_the_search_follows_edits_deletions_and_imports(client, viewer, records,
     norway.save_as(user=None, reason="renamed")
     records[1].delete()
     (tmp_path / "imported.md").write_text("---\nid: imported-ccs\ntitle: Imported Act\ntags: [Licensing]\n---\n")
-    import_sources(iter_paths([tmp_path]), origin="test")
+    run_import(tmp_path)
 
     assert listed(client, "Norwegian") == []
     assert listed(client, "licensing") == ["imported-ccs", "no-ccs-act"]

@@ -3,14 +3,13 @@ from django.db.models import ProtectedError
 
 from reviews import workflow
 from reviews.models import AppendOnlyError, DimensionVerdict, ReviewEvent
-
-from .conftest import approve_as_seen
+from tests.factories import approve
 
 pytestmark = pytest.mark.django_db
 
 
 def test_events_cannot_be_changed_or_deleted(policy, reviewer):
-    event = approve_as_seen(policy, reviewer)
+    event = approve(policy, reviewer)
     event.comment = "rewritten"
     with pytest.raises(AppendOnlyError):
         event.save()

@@ -5,8 +5,8 @@ import pytest
 from policies.models import Policy, ReviewState
 from reviews.models import ReviewAction, ReviewEvent
 from reviews.workflow import TransitionNotAllowed
-
-from .conftest import Snapshot, edit, put_in_state
+from tests.factories import edit, put_in_state
+from tests.snapshots import Snapshot
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,9 @@ from django.urls import reverse
 from policies.models import Policy, ReviewState
 from reviews import workflow
 from reviews.models import ReviewEvent
-
-from .conftest import SEED_DIMENSIONS, Snapshot, edit, make_policy, make_policy_needing_a_fix, put_in_state
+from tests.data import SEED_DIMENSIONS
+from tests.factories import edit, make_policy, make_policy_needing_a_fix, put_in_state
+from tests.snapshots import Snapshot
 
 pytestmark = pytest.mark.django_db
 

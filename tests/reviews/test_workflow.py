@@ -10,18 +10,9 @@ from policies.transfer.exporting import published_version
 from reviews import workflow
 from reviews.models import ReviewAction
 from reviews.workflow import DimensionCheck, NotAllowedToReview, TransitionNotAllowed
-
-from .conftest import (
-    SEED_DIMENSIONS,
-    SEED_VALUES,
-    Snapshot,
-    approve_as_seen,
-    edit,
-    fix_market_score,
-    make_policy,
-    make_policy_needing_a_fix,
-    put_in_state,
-)
+from tests.data import SEED_DIMENSIONS, SEED_VALUES
+from tests.factories import approve, edit, fix_market_score, make_policy, make_policy_needing_a_fix, put_in_state
+from tests.snapshots import Snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +31,7 @@ PERMITTED = {
 
 def do(action: str, policy: Policy, user, *, first_history_id: int):
     if action == "approve":
-        return approve_as_seen(policy, user)
+        return approve(policy, user)
     if action == "restore":
         return workflow.restore_version(policy, first_history_id, user=user)
     return getattr(workflow, action)(policy, user=user, comment="Because.")
@@ -89,7 +80,7 @@ def test_role_state_action_matrix(role, state, action, actors, editor, reviewer)
 
 def test_approval_stamps_the_record_in_the_same_save(policy, reviewer):
     rows = policy.history.count()
-    event = approve_as_seen(policy, reviewer)
+    event = approve(policy, reviewer)
     policy.refresh_from_db()
     assert policy.state == ReviewState.VERIFIED
     assert policy.review_status == "verified"
@@ -103,7 +94,7 @@ def test_approval_stamps_the_record_in_the_same_save(policy, reviewer):
 
 
 def test_approval_stamps_the_username_when_the_reviewer_has_no_name(policy, other_reviewer):
-    approve_as_seen(policy, other_reviewer)
+    approve(policy, other_reviewer)
     policy.refresh_from_db()
     assert policy.provenance_reviewer == "other_reviewer"
 
@@ -155,7 +146,7 @@ def test_approval_is_refused_while_a_value_needs_fixing_and_changes_nothing(edit
     policy = make_policy_needing_a_fix(user=editor)
     before = Snapshot.of(policy)
     with pytest.raises(TransitionNotAllowed) as refused:
-        approve_as_seen(policy, reviewer)
+        approve(policy, reviewer)
     assert str(refused.value) == (
         "intl-paris-art-6-4-ccs cannot be approved while a value needs fixing: analysis.market.score: must be a "
         "whole number, not the number 85.5. Fix it in the record first."
@@ -166,7 +157,7 @@ def test_approval_is_refused_while_a_value_needs_fixing_and_changes_nothing(edit
 def test_approval_succeeds_once_another_user_fixed_the_value(editor, other_editor, reviewer):
     policy = make_policy_needing_a_fix(user=editor)
     assert fix_market_score(policy, user=other_editor) == ["analysis.market.score"]
-    approve_as_seen(policy, reviewer)
+    approve(policy, reviewer)
     policy.refresh_from_db()
     assert (policy.state, policy.market_score, policy.invalid) == (ReviewState.VERIFIED, 85, "")
 
@@ -175,12 +166,12 @@ def test_the_fixer_cannot_approve_their_own_fix(editor, reviewer):
     policy = make_policy_needing_a_fix(user=editor)
     fix_market_score(policy, user=reviewer)
     with pytest.raises(NotAllowedToReview, match="someone else must approve it"):
-        approve_as_seen(policy, reviewer)
+        approve(policy, reviewer)
 
 
 def test_an_approval_replaces_a_stamp_the_file_wrote_in_a_form_its_field_cannot_hold(editor, reviewer):
     policy = make_policy(user=editor, provenance_last_audit_date=None, invalid="provenance.lastAuditDate: 08/02/2026\n")
-    approve_as_seen(policy, reviewer)
+    approve(policy, reviewer)
     policy.refresh_from_db()
     assert (policy.state, policy.provenance_last_audit_date, policy.invalid) == (
         ReviewState.VERIFIED,
@@ -207,7 +198,7 @@ def test_a_reviewer_cannot_approve_a_version_with_their_own_edits(policy, review
     edit(policy, user=reviewer, market_label="A6.4ERs 主权基准 (修订)")
     before = Snapshot.of(policy)
     with pytest.raises(NotAllowedToReview, match="someone else must approve it") as refusal:
-        approve_as_seen(policy, reviewer)
+        approve(policy, reviewer)
     assert "administrators included" in str(refusal.value)
     assert Snapshot.of(policy) == before
 
@@ -215,21 +206,21 @@ def test_a_reviewer_cannot_approve_a_version_with_their_own_edits(policy, review
 def test_a_superuser_cannot_approve_their_own_edits_either(policy, superuser):
     edit(policy, user=superuser, mrv_score=96)
     with pytest.raises(NotAllowedToReview, match="administrators included"):
-        approve_as_seen(policy, superuser)
+        approve(policy, superuser)
 
 
 def test_an_admin_cannot_approve_a_record_they_created(admin_member):
     policy = make_policy(user=admin_member)
     with pytest.raises(NotAllowedToReview):
-        approve_as_seen(policy, admin_member)
+        approve(policy, admin_member)
 
 
 def test_edits_before_the_last_verified_version_do_not_count_for_four_eyes(policy, reviewer, other_reviewer, editor):
     edit(policy, user=reviewer, mrv_score=96)
-    approve_as_seen(policy, other_reviewer)
+    approve(policy, other_reviewer)
     edit(policy, user=editor, statutory_score=85)
     assert policy.state == ReviewState.PENDING
-    approve_as_seen(policy, reviewer)
+    approve(policy, reviewer)
     assert policy.state == ReviewState.VERIFIED
 
 
@@ -237,7 +228,7 @@ def test_a_reviewer_who_requested_changes_may_approve_the_resubmitted_record(pol
     workflow.request_changes(policy, user=reviewer, comment="Cite the decision.")
     edit(policy, user=editor, market_citation="Decision 3/CMA.3")
     workflow.resubmit(policy, user=editor)
-    approve_as_seen(policy, reviewer)
+    approve(policy, reviewer)
     assert policy.state == ReviewState.VERIFIED
 
 
@@ -293,7 +284,7 @@ def test_a_command_can_move_a_record_and_is_recorded_without_an_actor(policy):
 
 def test_a_command_cannot_approve(policy):
     with pytest.raises(NotAllowedToReview, match="signed-in reviewer"):
-        approve_as_seen(policy, None)
+        approve(policy, None)
 
 
 def test_restore_makes_a_new_pending_version_with_the_old_content(policy, reviewer, editor, other_editor):
@@ -323,7 +314,7 @@ def test_restore_counts_as_an_edit_for_four_eyes(policy, editor, reviewer):
     edit(policy, user=editor, title="改过的标题")
     workflow.restore_version(policy, original.history_id, user=reviewer)
     with pytest.raises(NotAllowedToReview, match="someone else must approve it"):
-        approve_as_seen(policy, reviewer)
+        approve(policy, reviewer)
 
 
 def test_restoring_a_version_of_another_record_is_refused(policy, editor):
@@ -364,7 +355,7 @@ def test_the_queue_leaves_out_records_the_reviewer_edited_since_they_were_last_v
 ):
     edit(policy, user=reviewer, mrv_score=96)
     assert list(workflow.review_queue(reviewer)) == []
-    approve_as_seen(policy, other_reviewer)
+    approve(policy, other_reviewer)
     edit(policy, user=editor, statutory_score=85)
     assert list(workflow.review_queue(reviewer)) == [policy]
     edit(policy, user=reviewer, statutory_score=86)

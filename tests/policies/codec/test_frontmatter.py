@@ -11,19 +11,17 @@ import subprocess
 import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from policies.codec import _yaml12
 from policies.codec.frontmatter import Document, FrontmatterError, Limits, dump, load, parse, render, same
+from tests.data import ROOT, SEED
 
-ROOT = Path(__file__).resolve().parents[3]
 BRIDGE = ROOT / "tests" / "js" / "bridge.js"
 FIXTURES = ROOT / "tests" / "fixtures" / "frontmatter"
-# Copies of shared/seeds and shared/corpus/public, so the suite runs wherever the repository is cloned.
-SEED = ROOT / "examples" / "policies" / "intl-paris-art-6-4-ccs.md"
+# A copy of shared/corpus/public, so the suite runs wherever the repository is cloned.
 CORPUS = ROOT / "tests" / "fixtures" / "corpus"
 
 

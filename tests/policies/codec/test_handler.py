@@ -9,7 +9,7 @@ import pytest
 
 from policies.codec import frontmatter as codec
 from policies.codec.handler import CollectionHandler, load, loads
-from tests.conftest import SEED
+from tests.data import SEED
 from tests.policies.codec.test_frontmatter import CORPUS
 from tests.policies.codec.test_frontmatter_corpus import ACCEPTED, REFUSED, read
 

@@ -1,16 +1,13 @@
 import datetime
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 
 from policies.models import ImportConflict, Policy, ReviewState, SeenFile
 from policies.transfer.conflicts import AlreadySettled, Choice, InvalidChoices, StaleConflict, settle_conflict
-from policies.transfer.importing import Outcome, import_sources
-from policies.transfer.sources import iter_paths
-from reviews import workflow
+from policies.transfer.importing import Outcome
 from reviews.models import ReviewAction, ReviewEvent
-from tests.conftest import make_user
+from tests.factories import approve, edit_in_app, make_user, run_import
 
 pytestmark = pytest.mark.django_db
 
@@ -30,10 +27,6 @@ Body
 """
 
 
-def run_import(folder):
-    return import_sources(iter_paths([folder]), origin="test")
-
-
 @pytest.fixture
 def settler():
     return make_user("settler", perm_names=SETTLER_PERMS, first_name="Sam", last_name="Settler")
@@ -44,15 +37,6 @@ def folder(tmp_path):
     (tmp_path / "a.md").write_text(FILE)
     assert run_import(tmp_path).ok
     return tmp_path
-
-
-def edit_in_app(**changes):
-    policy = Policy.objects.get(policy_id="a")
-    for name, value in changes.items():
-        setattr(policy, name, value)
-    editor = get_user_model().objects.filter(username="app-editor").first() or make_user("app-editor")
-    policy.save_as(user=editor, reason="fix")
-    return policy
 
 
 def change_file(folder, *replacements):
@@ -68,7 +52,7 @@ def change_file(folder, *replacements):
 @pytest.fixture
 def conflict(folder):
     """Title, body and market score changed both in the app and in the file; the country only in the file."""
-    edit_in_app(title="Title from the app", body="Body from the app\n", market_score=60)
+    edit_in_app("a", title="Title from the app", body="Body from the app\n", market_score=60)
     change_file(
         folder,
         ("title: First", "title: Title from the file"),
@@ -163,7 +147,7 @@ def test_taking_the_file_for_every_field_leaves_the_record_with_the_files_conten
 
 
 def test_written_values_are_read_as_the_change_form_reads_them(folder, settler):
-    edit_in_app(tags=["app"], pub_date=datetime.date(2024, 1, 1), market_label="App label")
+    edit_in_app("a", tags=["app"], pub_date=datetime.date(2024, 1, 1), market_label="App label")
     change_file(
         folder,
         ("  - storage", "  - file"),
@@ -225,7 +209,7 @@ def test_every_conflicting_field_needs_a_choice_and_only_those(conflict, settler
 
 
 def test_settling_a_record_changed_since_the_file_was_compared_is_refused_and_nothing_is_saved(conflict, settler):
-    edit_in_app(scope="National")
+    edit_in_app("a", scope="National")
     before = state()
 
     with pytest.raises(StaleConflict) as refused:
@@ -240,7 +224,7 @@ def test_settling_a_record_changed_since_the_file_was_compared_is_refused_and_no
 
 def test_settling_with_choices_made_on_an_earlier_comparison_is_refused(conflict, settler, folder):
     seen_version = conflict.version
-    edit_in_app(scope="National")
+    edit_in_app("a", scope="National")
     run_import(folder)  # the same file, compared anew with version 3: the open conflict is updated
     conflict.refresh_from_db()
     assert conflict.version == 3
@@ -293,10 +277,10 @@ def test_only_someone_who_may_change_policies_and_import_conflicts_settles_one(p
 
 
 def test_a_verified_record_goes_back_to_review_when_a_conflict_is_settled(folder, settler):
-    edit_in_app(title="Title from the app")
+    edit_in_app("a", title="Title from the app")
     reviewer = make_user("reviewer", perm_names=("reviews.review_policy",))
     policy = Policy.objects.get(policy_id="a")
-    workflow.approve(policy, user=reviewer, expected_version=policy.version, verdicts=workflow.confirm_all(policy))
+    approve(policy, reviewer)
     change_file(folder, ("title: First", "title: Title from the file"))
     assert run_import(folder).results[0].outcome is Outcome.CONFLICT
     conflict = ImportConflict.objects.get()
@@ -312,7 +296,7 @@ def test_a_verified_record_goes_back_to_review_when_a_conflict_is_settled(folder
 def test_the_approval_stamp_is_kept_or_taken_never_written(folder, settler):
     reviewer = make_user("reviewer", perm_names=("reviews.review_policy",))
     policy = Policy.objects.get(policy_id="a")
-    workflow.approve(policy, user=reviewer, expected_version=policy.version, verdicts=workflow.confirm_all(policy))
+    approve(policy, reviewer)
     change_file(folder, ("tags:", "reviewStatus: draft\ntags:"))
     assert run_import(folder).results[0].outcome is Outcome.CONFLICT
     conflict = ImportConflict.objects.get()
@@ -331,7 +315,7 @@ def test_the_approval_stamp_is_kept_or_taken_never_written(folder, settler):
 
 
 def test_keeping_every_value_of_the_record_saves_no_version_and_the_file_is_older(folder, settler):
-    edit_in_app(title="Title from the app")
+    edit_in_app("a", title="Title from the app")
     change_file(folder, ("title: First", "title: Title from the file"))
     run_import(folder)
     conflict = ImportConflict.objects.get()
@@ -347,7 +331,7 @@ def test_keeping_every_value_of_the_record_saves_no_version_and_the_file_is_olde
 
 
 def test_a_written_value_is_checked_as_the_import_checks_a_files(folder, settler):
-    edit_in_app(year=2025)
+    edit_in_app("a", year=2025)
     change_file(folder, ("year: 2024", "year: 2026"))
     run_import(folder)
     conflict = ImportConflict.objects.get()

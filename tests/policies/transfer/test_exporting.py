@@ -8,32 +8,17 @@ from django.utils import timezone
 
 from policies.models import Policy, PolicyFile
 from policies.transfer.exporting import Outcome, export_to_folder, export_to_zip
-from policies.transfer.importing import import_sources
-from policies.transfer.sources import iter_paths
 from reviews import workflow
-from tests.conftest import make_user
+from tests.factories import approve, edit_in_app, import_folder, make_user, run_import
 
 pytestmark = pytest.mark.django_db
 
 
-def import_folder(folder):
-    report = import_sources(iter_paths([folder]), origin="test")
-    assert report.ok, report.results
-    return report
-
-
-def approve(policy_id):
+def approve_as_riley(policy_id):
+    """Approve the record as Riley Reviewer, the name an approved file then carries."""
     policy = Policy.objects.get(policy_id=policy_id)
-    reviewer = make_user("reviewer", perm_names=("reviews.review_policy",), first_name="Riley", last_name="Reviewer")
-    workflow.approve(policy, user=reviewer, expected_version=policy.version, verdicts=workflow.confirm_all(policy))
-    return policy
-
-
-def edit(policy_id, **changes):
-    policy = Policy.objects.get(policy_id=policy_id)
-    for attr, value in changes.items():
-        setattr(policy, attr, value)
-    policy.save_as(user=make_user("editor"), reason="test edit")
+    riley = make_user("reviewer", perm_names=("reviews.review_policy",), first_name="Riley", last_name="Reviewer")
+    approve(policy, riley)
     return policy
 
 
@@ -64,7 +49,7 @@ def test_an_unedited_record_exports_byte_identical_to_its_file_at_its_path(colle
 
 
 def test_an_edited_score_changes_only_its_line(collection, tmp_path, seed_text):
-    edit("intl-paris-art-6-4-ccs", market_score=80)
+    edit_in_app("intl-paris-art-6-4-ccs", market_score=80)
     out = tmp_path / "out"
     export_to_folder(out, all_records=True)
     exported = (out / "international" / "intl-paris-art-6-4-ccs.md").read_text(encoding="utf-8")
@@ -86,7 +71,7 @@ def test_by_default_only_verified_records_are_written(collection, tmp_path):
 
 
 def test_an_approved_unedited_record_differs_from_its_file_only_by_the_approval_stamp(collection, tmp_path, seed_text):
-    approve("intl-paris-art-6-4-ccs")
+    approve_as_riley("intl-paris-art-6-4-ccs")
     out = tmp_path / "out"
     export_to_folder(out)
     exported = (out / "international" / "intl-paris-art-6-4-ccs.md").read_text(encoding="utf-8")
@@ -100,19 +85,19 @@ def test_an_approved_unedited_record_differs_from_its_file_only_by_the_approval_
 
 
 def test_the_published_snapshot_is_written_while_newer_edits_await_review(collection, tmp_path):
-    approve("intl-paris-art-6-4-ccs")
+    approve_as_riley("intl-paris-art-6-4-ccs")
     out = tmp_path / "out"
     export_to_folder(out)
     published = (out / "international" / "intl-paris-art-6-4-ccs.md").read_bytes()
-    edit("intl-paris-art-6-4-ccs", title="A newer, unreviewed title")
+    edit_in_app("intl-paris-art-6-4-ccs", title="A newer, unreviewed title")
     report = export_to_folder(out)
     assert [r.outcome for r in report.results] == [Outcome.UNCHANGED]
     assert (out / "international" / "intl-paris-art-6-4-ccs.md").read_bytes() == published
 
 
 def test_a_rejected_record_is_never_exported_even_if_it_was_verified_before(collection, tmp_path):
-    policy = approve("intl-paris-art-6-4-ccs")
-    edit("intl-paris-art-6-4-ccs", title="Invented")
+    policy = approve_as_riley("intl-paris-art-6-4-ccs")
+    edit_in_app("intl-paris-art-6-4-ccs", title="Invented")
     policy.refresh_from_db()
     reviewer = make_user("second-reviewer", perm_names=("reviews.review_policy",))
     workflow.reject(policy, user=reviewer, comment="This policy does not exist.")
@@ -133,7 +118,7 @@ def test_unchanged_files_are_not_rewritten(collection, tmp_path):
 def test_check_writes_nothing_and_lists_the_files_that_would_change(collection, tmp_path):
     out = tmp_path / "out"
     export_to_folder(out, all_records=True)
-    edit("intl-paris-art-6-4-ccs", title="Changed")
+    edit_in_app("intl-paris-art-6-4-ccs", title="Changed")
     before = (out / "international" / "intl-paris-art-6-4-ccs.md").read_bytes()
     report = export_to_folder(out, all_records=True, check=True)
     assert [(r.path, r.outcome) for r in report.results] == [
@@ -169,7 +154,7 @@ def test_a_failed_write_leaves_the_old_file_whole_and_no_temp_file(collection, t
     export_to_folder(out, all_records=True)
     target = out / "international" / "intl-paris-art-6-4-ccs.md"
     before = target.read_bytes()
-    edit("intl-paris-art-6-4-ccs", title="Changed")
+    edit_in_app("intl-paris-art-6-4-ccs", title="Changed")
 
     def disk_full(*args):
         raise OSError(28, "No space left on device")
@@ -205,7 +190,7 @@ def test_a_rewritten_file_keeps_its_mode(collection, tmp_path, umask, mode):
     export_to_folder(out, all_records=True)
     target = out / "international" / "intl-paris-art-6-4-ccs.md"
     target.chmod(mode)
-    edit("intl-paris-art-6-4-ccs", title="Changed")
+    edit_in_app("intl-paris-art-6-4-ccs", title="Changed")
     report = export_to_folder(out, all_records=True)
     assert report.results[0].outcome is Outcome.WRITTEN
     assert "title: Changed" in target.read_text(encoding="utf-8")
@@ -213,11 +198,11 @@ def test_a_rewritten_file_keeps_its_mode(collection, tmp_path, umask, mode):
 
 
 def test_the_export_is_the_new_base_so_a_later_file_change_imports_without_conflict(collection, tmp_path):
-    edit("intl-paris-art-6-4-ccs", title="Edited")
+    edit_in_app("intl-paris-art-6-4-ccs", title="Edited")
     export_to_folder(collection, all_records=True)
     path = collection / "international" / "intl-paris-art-6-4-ccs.md"
     path.write_text(path.read_text(encoding="utf-8").replace("title: Edited", "title: Edited again"), "utf-8")
-    report = import_sources(iter_paths([collection]), origin="test")
+    report = run_import(collection)
     assert report.results[0].outcome == "updated"
     assert Policy.objects.get().title == "Edited again"
 
@@ -233,8 +218,8 @@ def test_the_zip_download_holds_each_file_at_its_path(collection, seed_text):
 
 
 def test_an_edit_after_approval_is_exported_without_the_earlier_approvals_claim(collection, tmp_path):
-    approve("intl-paris-art-6-4-ccs")
-    edit("intl-paris-art-6-4-ccs", market_score=80)
+    approve_as_riley("intl-paris-art-6-4-ccs")
+    edit_in_app("intl-paris-art-6-4-ccs", market_score=80)
     out = tmp_path / "out"
 
     export_to_folder(out, all_records=True)
@@ -247,8 +232,8 @@ def test_an_edit_after_approval_is_exported_without_the_earlier_approvals_claim(
 
 
 def test_the_published_file_keeps_the_approved_claim_while_an_edit_waits(collection, tmp_path):
-    approve("intl-paris-art-6-4-ccs")
-    edit("intl-paris-art-6-4-ccs", market_score=80)
+    approve_as_riley("intl-paris-art-6-4-ccs")
+    edit_in_app("intl-paris-art-6-4-ccs", market_score=80)
     out = tmp_path / "out"
 
     export_to_folder(out)
@@ -259,7 +244,7 @@ def test_the_published_file_keeps_the_approved_claim_while_an_edit_waits(collect
 
 
 def test_a_reformatted_file_of_a_verified_record_changes_no_published_byte(collection, tmp_path):
-    approve("intl-paris-art-6-4-ccs")
+    approve_as_riley("intl-paris-art-6-4-ccs")
     out = tmp_path / "out"
     export_to_folder(out)
     published = (out / "international" / "intl-paris-art-6-4-ccs.md").read_bytes()

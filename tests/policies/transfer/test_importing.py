@@ -4,7 +4,6 @@ import shutil
 import zipfile
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import OperationalError, connection
 
@@ -13,26 +12,14 @@ from policies.codec import frontmatter
 from policies.models import FileSnapshot, ImportConflict, Policy, PolicyFile, PolicyWarning, ReviewState, SeenFile
 from policies.transfer.exporting import export_to_folder, render_policy
 from policies.transfer.importing import Outcome, import_sources
-from policies.transfer.sources import iter_paths, iter_zip
-from reviews import workflow
-from tests.conftest import ROOT, make_user, position_of, with_defect
+from policies.transfer.sources import iter_zip
+from tests.data import EXAMPLES
+from tests.factories import approve, edit_in_app, make_user, run_import, with_defect, write
+from tests.snapshots import stored_warnings
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES = ROOT / "examples" / "policies"
 MINIMAL = "---\nid: {id}\ntitle: {title}\nyear: 2024\nanalysis:\n  market:\n    score: 50\n---\nBody\n"
-
-
-def run_import(*paths, **options):
-    options.setdefault("origin", "test")
-    return import_sources(iter_paths(paths), **options)
-
-
-def write(folder, name, text, encoding="utf-8"):
-    path = folder / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(text.encode(encoding) if isinstance(text, str) else text)
-    return path
 
 
 def database_state():
@@ -106,19 +93,10 @@ def test_a_reformatted_file_with_the_same_content_creates_no_version_and_changes
     assert policy.template.text == original
 
 
-def _edit_in_app(policy_id, **changes):
-    policy = Policy.objects.get(policy_id=policy_id)
-    for attr, value in changes.items():
-        setattr(policy, attr, value)
-    editor = get_user_model().objects.filter(username="editor").first() or make_user("editor")
-    policy.save_as(user=editor, reason="fix")
-    return policy
-
-
 def test_a_file_changed_on_disk_after_an_edit_in_the_app_is_a_conflict_and_both_are_left_alone(tmp_path):
     path = write(tmp_path, "a.md", MINIMAL.format(id="a", title="First"))
     run_import(tmp_path)
-    _edit_in_app("a", title="Edited in the app")
+    edit_in_app("a", title="Edited in the app")
     write(tmp_path, "a.md", path.read_text().replace("First", "Edited on disk"))
     before = database_state()
 
@@ -148,7 +126,7 @@ def test_a_file_changed_on_disk_after_an_edit_in_the_app_is_a_conflict_and_both_
 def test_force_takes_the_file_over_an_edit_in_the_app(tmp_path):
     path = write(tmp_path, "a.md", MINIMAL.format(id="a", title="First"))
     run_import(tmp_path)
-    _edit_in_app("a", title="Edited in the app")
+    edit_in_app("a", title="Edited in the app")
     write(tmp_path, "a.md", path.read_text().replace("First", "Edited on disk"))
     result = only_result(run_import(tmp_path, force=True))
     assert result.outcome is Outcome.UPDATED
@@ -158,7 +136,7 @@ def test_force_takes_the_file_over_an_edit_in_the_app(tmp_path):
 def test_an_edit_in_the_app_with_an_unchanged_file_is_kept_and_the_file_is_older(tmp_path):
     write(tmp_path, "a.md", MINIMAL.format(id="a", title="First"))
     run_import(tmp_path)
-    _edit_in_app("a", title="Edited in the app")
+    edit_in_app("a", title="Edited in the app")
     result = only_result(run_import(tmp_path))
     assert result.outcome is Outcome.OLDER
     assert result.message.startswith("older than the record (version 1; the record is at version 2)")
@@ -278,6 +256,12 @@ def value_at(data: dict, field: str):
     for key in field.split("."):
         data = data[key]
     return data
+
+
+def position_of(text: str, new: str, written: str) -> tuple[int, int]:
+    """The 1-based line and column of `written` inside the one `new` of `text`."""
+    index = text.index(new) + new.index(written)
+    return text.count("\n", 0, index) + 1, index - text.rfind("\n", 0, index)
 
 
 @pytest.mark.parametrize("defect", sorted(DEFECTS))
@@ -607,18 +591,12 @@ def test_a_record_the_database_refuses_is_rejected_alone_though_new_records_are_
     assert sorted(PolicyFile.objects.values_list("path", flat=True)) == ["a.md", "c.md"]
 
 
-def stored_warnings() -> list[tuple]:
-    return sorted(PolicyWarning.objects.values_list("policy__policy_id", "field", "code", "message"))
-
-
 def test_an_import_of_new_changed_and_conflicting_files_leaves_the_warnings_a_full_recheck_gives(tmp_path):
     first = MINIMAL.replace("year: 2024", "year: 2024\nurl: ftp://{id}")
     for policy_id in "abc":
         write(tmp_path, f"{policy_id}.md", first.format(id=policy_id, title=policy_id.upper()))
     run_import(tmp_path)
-    edited = Policy.objects.get(policy_id="c")
-    edited.title = "Edited in the app"
-    edited.save_as(user=make_user("editor"), reason="Edit")
+    edit_in_app("c", title="Edited in the app")
     changed = MINIMAL.replace("score: 50", "score: 50\n  mrv:\n    score: 10")
     for policy_id in "bcd":
         title = "Changed on disk" if policy_id == "c" else policy_id.upper()
@@ -648,19 +626,14 @@ def test_a_large_import_leaves_postgresql_statistics_that_describe_the_new_recor
 # What people decided is never undone by a file the app has already seen.
 
 
-def _approve(policy_id, reviewer):
-    policy = Policy.objects.get(policy_id=policy_id)
-    workflow.approve(policy, user=reviewer, expected_version=policy.version, verdicts=workflow.confirm_all(policy))
-    return Policy.objects.get(policy_id=policy_id)
-
-
 def test_reimporting_the_untouched_drafts_after_a_correction_approval_and_export_changes_nothing(tmp_path):
     source = tmp_path / "examples"
     shutil.copytree(EXAMPLES, source)
     assert run_import(source).ok
-    corrected = _edit_in_app("intl-paris-art-6-4-ccs", market_score=80)
+    corrected = edit_in_app("intl-paris-art-6-4-ccs", market_score=80)
     reviewer = make_user("reviewer", perm_names=("reviews.review_policy",))
-    approved = _approve("intl-paris-art-6-4-ccs", reviewer)
+    approved = Policy.objects.get(policy_id="intl-paris-art-6-4-ccs")
+    approve(approved, reviewer)
     export_to_folder(tmp_path / "published")
     before = database_state(), list(Policy.objects.values_list("policy_id", "state", "version"))
 
@@ -680,8 +653,8 @@ def test_reimporting_the_untouched_drafts_after_a_correction_approval_and_export
 def test_a_file_holding_any_earlier_version_is_older_even_with_other_bytes(tmp_path):
     path = write(tmp_path, "a.md", MINIMAL.format(id="a", title="First"))
     run_import(tmp_path)
-    _edit_in_app("a", title="Second")
-    _edit_in_app("a", title="Third")
+    edit_in_app("a", title="Second")
+    edit_in_app("a", title="Third")
     # Version 2's content, written by hand with a comment: bytes the app never saw, content it knows.
     write(tmp_path, "a.md", path.read_text().replace("title: First", "title: Second # as it was"))
 
@@ -695,9 +668,9 @@ def test_a_file_holding_any_earlier_version_is_older_even_with_other_bytes(tmp_p
 def test_a_regenerated_draft_is_merged_with_the_corrections_made_since_and_sent_to_review(tmp_path):
     path = write(tmp_path, "a.md", MINIMAL.format(id="a", title="First"))
     run_import(tmp_path)
-    _edit_in_app("a", market_score=80)
+    edit_in_app("a", market_score=80)
     reviewer = make_user("reviewer", perm_names=("reviews.review_policy",))
-    _approve("a", reviewer)
+    approve(Policy.objects.get(policy_id="a"), reviewer)
     write(tmp_path, "a.md", path.read_text().replace("Body", "Body, regenerated"))
 
     result = only_result(run_import(tmp_path))
@@ -757,14 +730,14 @@ def test_a_file_rendered_from_an_edited_version_is_that_version_as_its_file_stat
         MINIMAL.format(id="a", title="First").replace("year: 2024", "year: 2024\nreviewStatus: verified"),
     )
     run_import(tmp_path)
-    _edit_in_app("a", title="Second")
+    edit_in_app("a", title="Second")
     rendered = render_policy(Policy.objects.get(policy_id="a")).text
     assert "reviewStatus: pending" in rendered
     write(tmp_path, "a.md", rendered.replace("title: Second", "title: Second # reworded later"))
 
     assert only_result(run_import(tmp_path)).message == "same content as the record (version 2) as its file states it"
 
-    _edit_in_app("a", title="Third")
+    edit_in_app("a", title="Third")
     write(tmp_path, "a.md", rendered.replace("title: Second", "title: Second  # again"))
     result = only_result(run_import(tmp_path))
     assert (result.outcome, Policy.objects.get(policy_id="a").title) == (Outcome.OLDER, "Third")
@@ -774,7 +747,7 @@ def test_a_file_rendered_from_an_edited_version_is_that_version_as_its_file_stat
 def test_a_merged_file_imported_again_says_it_is_already_in_the_record(tmp_path):
     path = write(tmp_path, "a.md", MINIMAL.format(id="a", title="First"))
     run_import(tmp_path)
-    _edit_in_app("a", market_score=80)
+    edit_in_app("a", market_score=80)
     write(tmp_path, "a.md", path.read_text().replace("Body", "New body"))
     assert only_result(run_import(tmp_path)).outcome is Outcome.MERGED
 
