@@ -6,6 +6,10 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
+# The app runs as in production unless DJANGO_DEBUG=1. These targets are for development and ask for it unless
+# the environment says otherwise; `make run` always does, `make load` serves as a deployment would.
+export DJANGO_DEBUG ?= 1
+
 # The first Python 3.12+ that actually runs: pyenv shims exist for every version but run only when selected.
 FIND_PYTHON = for candidate in python3.13 python3.12 \
 		$$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -rV) \
@@ -31,6 +35,7 @@ tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.js
 	@if command -v npm >/dev/null; then npm ci --prefix tests/js --no-audit --no-fund --silent && touch $@; \
 	else echo "npm not found: the tests that compare with js-yaml will be skipped." >&2; fi
 
+run: export DJANGO_DEBUG = 1
 run: setup
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_example_collection

@@ -1,7 +1,8 @@
 """Settings for Policy Review Desk, read from the environment.
 
-DATABASE_URL selects the database (SQLite in the checkout by default); DJANGO_DEBUG, DJANGO_SECRET_KEY and
-DJANGO_ALLOWED_HOSTS configure a deployment.
+DATABASE_URL selects the database (SQLite in the checkout by default); DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS
+configure a deployment. The app runs as in production unless DJANGO_DEBUG=1 asks for development (`make run` and
+the tests do).
 """
 
 import os
@@ -22,12 +23,14 @@ def env_flag(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-DEBUG = env_flag("DJANGO_DEBUG", True)
+DEBUG = env_flag("DJANGO_DEBUG", False)
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("Set DJANGO_SECRET_KEY when DJANGO_DEBUG=0.")
+        raise ImproperlyConfigured(
+            "Set DJANGO_SECRET_KEY: the app runs as in production unless DJANGO_DEBUG=1 (`make run` sets it)."
+        )
     # Development only: a key that is obviously not a secret.
     SECRET_KEY = "insecure-development-key-" + "x" * 40
 
