@@ -93,9 +93,11 @@ load: setup
 	@set -euo pipefail; \
 	export DATABASE_URL="$${DATABASE_URL:-sqlite:///$(CURDIR)/var/load.sqlite3}" DJANGO_DEBUG=0 \
 		DJANGO_SECRET_KEY="load-test-$$(date +%s)-$$RANDOM-not-for-production-xxxxxxxxxxxxxxxxxxxxxxxx" \
-		DJANGO_ALLOWED_HOSTS=127.0.0.1 DJANGO_SECURE_COOKIES=0 DJANGO_SECURE_SSL_REDIRECT=0 DJANGO_HSTS_SECONDS=0; \
+		DJANGO_ALLOWED_HOSTS=127.0.0.1 DJANGO_SECURE_COOKIES=0 DJANGO_SECURE_SSL_REDIRECT=0 DJANGO_HSTS_SECONDS=0 \
+		DJANGO_STATIC_ROOT="$(CURDIR)/var/static"; \
 	mkdir -p var; \
 	$(PY) manage.py migrate --no-input -v0; \
+	$(PY) manage.py collectstatic --no-input -v0; \
 	$(PY) bench/locustfile.py prepare 5000; \
 	$(VENV)/bin/gunicorn -c config/gunicorn.py config.wsgi --bind 127.0.0.1:$(LOAD_PORT) --workers $(LOAD_WORKERS) --threads $(LOAD_THREADS) --log-level warning & \
 	server=$$!; trap 'kill $$server 2>/dev/null; wait $$server 2>/dev/null || true' EXIT; \
