@@ -183,6 +183,7 @@ SECURE_HSTS_PRELOAD = env_flag("DJANGO_HSTS_PRELOAD", not DEBUG)
 if env_flag("DJANGO_SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 
 # Scripts and styles only from our own origin, or inline with the request's nonce ({{ csp_nonce }}): a stored
 # `<script>` that escaped sanitizing still would not run.

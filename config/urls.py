@@ -6,6 +6,10 @@ admin.site.site_header = "Policy Review Desk"
 admin.site.site_title = "Policy Review Desk"
 admin.site.index_title = "Records and reviews"
 
+handler403 = "config.views.permission_denied"
+handler404 = "config.views.page_not_found"
+handler500 = "config.views.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("api.urls")),
