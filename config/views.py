@@ -1,4 +1,5 @@
-"""The error pages (templates/403.html, 404.html, 500.html, 403_csrf.html) in the admin's look.
+"""The project's own pages: the health check, and the error pages (templates/403.html, 404.html, 500.html,
+403_csrf.html) in the admin's look.
 
 Django's own handlers render these templates without the admin site's context: the header would read "Django
 administration" and the page could not tell which links its viewer may follow. These give them that context (the
@@ -7,11 +8,21 @@ their viewer may go. With DEBUG on Django shows its own pages instead, except fo
 """
 
 from django.contrib import admin
+from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, HttpResponseNotFound, HttpResponseServerError
 from django.template import loader
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
+from django.views.decorators.http import require_safe
+
+
+@require_safe
+def health(request: HttpRequest) -> HttpResponse:
+    """200 once the app answers and reaches its database (config/healthcheck.py asks, over plain HTTP)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return HttpResponse("ok\n", content_type="text/plain")
 
 
 def _admin_context(request: HttpRequest, title: str) -> dict:

@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 SECRET = "Confidential draft 7f3a9"
 SECRET_ID = "secret-record-7f3a9"
 # Pages meant for everyone: they describe the API and hold no record.
-PUBLIC = {"/api/docs/", "/api/schema/"}
+PUBLIC = {"/api/docs/", "/api/schema/", "/health/"}
 PARAMETER = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>|\(\?P<(?P<group>\w+)>[^)]*\)")
 POSTED = {"title": "Changed by an intruder", "action": "approve", "comment": "x", "expected_version": "1"}
 
