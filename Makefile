@@ -6,6 +6,10 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
+# The app runs as in production unless DJANGO_DEBUG=1. These targets are for development and ask for it unless
+# the environment says otherwise; `make run` always does, `make load` serves as a deployment would.
+export DJANGO_DEBUG ?= 1
+
 # The first Python 3.12+ that actually runs: pyenv shims exist for every version but run only when selected.
 FIND_PYTHON = for candidate in python3.13 python3.12 \
 		$$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -rV) \
@@ -31,6 +35,7 @@ tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.js
 	@if command -v npm >/dev/null; then npm ci --prefix tests/js --no-audit --no-fund --silent && touch $@; \
 	else echo "npm not found: the tests that compare with js-yaml will be skipped." >&2; fi
 
+run: export DJANGO_DEBUG = 1
 run: setup
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_example_collection
@@ -92,9 +97,11 @@ load: setup
 	@set -euo pipefail; \
 	export DATABASE_URL="$${DATABASE_URL:-sqlite:///$(CURDIR)/var/load.sqlite3}" DJANGO_DEBUG=0 \
 		DJANGO_SECRET_KEY="load-test-$$(date +%s)-$$RANDOM-not-for-production-xxxxxxxxxxxxxxxxxxxxxxxx" \
-		DJANGO_ALLOWED_HOSTS=127.0.0.1 DJANGO_SECURE_COOKIES=0 DJANGO_SECURE_SSL_REDIRECT=0 DJANGO_HSTS_SECONDS=0; \
+		DJANGO_ALLOWED_HOSTS=127.0.0.1 DJANGO_SECURE_COOKIES=0 DJANGO_SECURE_SSL_REDIRECT=0 DJANGO_HSTS_SECONDS=0 \
+		DJANGO_STATIC_ROOT="$(CURDIR)/var/static"; \
 	mkdir -p var; \
 	$(PY) manage.py migrate --no-input -v0; \
+	$(PY) manage.py collectstatic --no-input -v0; \
 	$(PY) bench/locustfile.py prepare 5000; \
 	$(VENV)/bin/gunicorn -c config/gunicorn.py config.wsgi --bind 127.0.0.1:$(LOAD_PORT) --workers $(LOAD_WORKERS) --threads $(LOAD_THREADS) --log-level warning & \
 	server=$$!; trap 'kill $$server 2>/dev/null; wait $$server 2>/dev/null || true' EXIT; \

@@ -69,6 +69,7 @@ def main() -> None:
         _say(f"PostgreSQL at {postgres_server()} is not reachable: measuring SQLite only.")
         backends.remove("postgresql")
     started = time.monotonic()
+    _collect_static()
     rows: list[Row] = []
     for backend in backends:
         rows.extend(_measure(backend, sizes, options))
@@ -135,17 +136,39 @@ def _screens(backend: str, large_url: str, size: int) -> tuple[dict[str, Any], d
     return small, large
 
 
-def _work(task: str, database_url: str, **args: Any) -> dict[str, Any]:
-    """Run one task in a fresh process, as production runs: DEBUG off (no query log)."""
-    env = {
+def _production_env(**extra: str) -> dict[str, str]:
+    """The environment of a process that runs as production does: DEBUG off (no query log), static files
+    collected (in the bench folder, by `_collect_static`)."""
+    return {
         **os.environ,
-        "DATABASE_URL": database_url,
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": "bench-" + "not-secret-" * 4,
         "DJANGO_ALLOWED_HOSTS": "testserver",
         "DJANGO_SECURE_SSL_REDIRECT": "0",
         "DJANGO_SECURE_COOKIES": "0",
+        "DJANGO_STATIC_ROOT": str(bench_root() / "static"),
+        **extra,
     }
+
+
+def _collect_static() -> None:
+    """Production pages name static files by the hashes collectstatic writes down."""
+    _say("collecting static files")
+    done = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
+        cwd=ROOT,
+        env=_production_env(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode:
+        raise SystemExit(f"collectstatic failed:\n{done.stderr[-4000:]}")
+
+
+def _work(task: str, database_url: str, **args: Any) -> dict[str, Any]:
+    """Run one task in a fresh process, as production runs."""
+    env = _production_env(DATABASE_URL=database_url)
     done = subprocess.run(
         [sys.executable, "-m", "bench.worker", task, json.dumps(args)],
         cwd=ROOT,

@@ -2,12 +2,19 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from config import views
+
 admin.site.site_header = "Policy Review Desk"
 admin.site.site_title = "Policy Review Desk"
 admin.site.index_title = "Records and reviews"
 
+handler403 = "config.views.permission_denied"
+handler404 = "config.views.page_not_found"
+handler500 = "config.views.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("api.urls")),
+    path("health/", views.health, name="health"),
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
 ]

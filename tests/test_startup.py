@@ -1,8 +1,15 @@
 """`make run` on a database people have worked in: it serves the app, changes nothing and loses nothing."""
 
 import io
+import os
 import re
 import shlex
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -83,3 +90,46 @@ def test_starting_again_after_a_correction_and_an_approval_keeps_both():
     assert everything() == before
     policy.refresh_from_db()
     assert (policy.market_score, policy.state) == (80, "verified")
+
+
+@pytest.mark.slow
+def test_make_run_serves_the_app_with_debug_on_when_the_environment_sets_nothing(tmp_path):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    # -o setup: the environment is installed already; a test must not reinstall it.
+    server = subprocess.Popen(
+        ["make", "--no-print-directory", "-o", "setup", "run", f"PORT={port}"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        page = _wait_for_page(f"http://127.0.0.1:{port}/no-such-page/", server)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/admin/css/base.css", timeout=10) as style:
+            assert style.status == 200
+    finally:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
+
+    assert "Using the URLconf defined in" in page, "DEBUG's page for an unknown address"
+
+
+def _wait_for_page(url: str, server: subprocess.Popen, seconds: float = 120) -> str:
+    """The body of the page at `url` (an error page too), once the server answers."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert server.poll() is None, server.stderr.read() if server.stderr else "the server stopped"
+        try:
+            with urllib.request.urlopen(url, timeout=10) as response:
+                return response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.read().decode()
+        except OSError:
+            time.sleep(0.5)
+    raise AssertionError(f"nothing answered at {url} within {seconds} s")

@@ -58,18 +58,42 @@ def test_production_settings_keep_database_connections_between_requests():
     assert connection_lifetime("1") == ["0"]
 
 
-def test_production_settings_refuse_to_start_without_a_secret_key():
-    done = subprocess.run(
-        [sys.executable, "manage.py", "check"],
+def manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    """Run `manage.py ARGS` in a new process with exactly `env` (and a PATH)."""
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env={"PATH": "/usr/bin:/bin", "DJANGO_DEBUG": "0"},
+        env={"PATH": "/usr/bin:/bin", **env},
         capture_output=True,
         text=True,
         timeout=120,
     )
 
+
+@pytest.mark.parametrize("debug", [{"DJANGO_DEBUG": "0"}, {}], ids=["DJANGO_DEBUG=0", "DJANGO_DEBUG unset"])
+def test_production_settings_refuse_to_start_without_a_secret_key(debug):
+    done = manage(debug, "check")
+
     assert done.returncode != 0
-    assert "Set DJANGO_SECRET_KEY when DJANGO_DEBUG=0." in done.stderr
+    assert "Set DJANGO_SECRET_KEY" in done.stderr
+
+
+def test_without_django_debug_the_app_runs_with_production_settings():
+    show = "from django.conf import settings as s; print(s.DEBUG, s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE)"
+
+    done = manage({"DJANGO_SECRET_KEY": secrets.token_urlsafe(50)}, "shell", "--no-imports", "-c", show)
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["False", "True", "True"]
+
+
+def test_django_debug_turns_debug_on_only_when_asked():
+    show = "from django.conf import settings; print(settings.DEBUG)"
+
+    done = manage({"DJANGO_DEBUG": "1"}, "shell", "--no-imports", "-c", show)
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True"]
 
 
 @pytest.mark.django_db
