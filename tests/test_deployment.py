@@ -19,7 +19,7 @@ import pytest
 import yaml
 from django.urls import reverse
 
-from tests.conftest import ROOT
+from tests.data import ROOT
 
 # Calls the WSGI application itself, over "HTTPS" as a TLS-terminating proxy would, and prints what it answered.
 REQUESTS = """

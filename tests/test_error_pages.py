@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import path, reverse
 
 from config import urls as site
-from tests.conftest import make_user
+from tests.factories import make_user
 
 
 def fail(request):
