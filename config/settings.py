@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "policies",
     "reviews",
+    "accounts",
     "api",
 ]
 

@@ -4,7 +4,7 @@ import ast
 
 from tests.conftest import ROOT
 
-APPS = ("policies", "reviews", "api")
+APPS = ("policies", "reviews", "accounts", "api")
 PROJECT_PACKAGES = {*APPS, "config", "bench", "tests"}
 
 
