@@ -1,22 +1,27 @@
-"""Users, groups and the record of access changes in the admin.
+"""Users, groups, the record of access changes and API tokens in the admin.
 
 Django's user and group admins are replaced by ones that save access through `accounts.access`, offer each person
 only what they may grant, and refuse a POST that carries a field they were not offered.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth import admin as auth_admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from knox.models import AuthToken
 
-from . import access
+from . import access, tokens
 from .forms import UserChangeForm
-from .models import AccessChange
+from .models import AccessChange, APIToken
 
 User = get_user_model()
 SUPERUSER_ONLY_FIELDS = ("is_staff", "is_superuser")
@@ -204,3 +209,84 @@ def _shown(value) -> str:
     if isinstance(value, bool):
         return gettext("yes") if value else gettext("no")
     return ", ".join(value) or "–"
+
+
+admin.site.unregister(AuthToken)
+
+
+@admin.register(APIToken)
+class APITokenAdmin(admin.ModelAdmin):
+    """Everyone who signs in issues and revokes their own tokens here; administrators see and revoke everyone's.
+    No page shows a key after the one that issues it: only its hash is stored."""
+
+    list_display = ["user", "created", "expiry"]
+    list_display_links = None
+    list_select_related = ["user"]
+    ordering = ["-created"]
+    fields = ["user", "created", "expiry"]
+    readonly_fields = fields
+    actions = ["revoke_selected"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[APIToken]:
+        queryset = super().get_queryset(request)
+        if request.user.has_perm("accounts.view_apitoken"):
+            return queryset
+        return queryset.filter(user=request.user)
+
+    def _signed_in(self, request: HttpRequest) -> bool:
+        return request.user.is_active and request.user.is_staff
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self._signed_in(request)
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self._signed_in(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return self._signed_in(request)
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self._signed_in(request) and (obj is None or tokens.may_revoke(request.user, obj))
+
+    def get_actions(self, request: HttpRequest, action_location=admin.ActionLocation.CHANGE_LIST):
+        actions = super().get_actions(request, action_location=action_location)
+        actions.pop("delete_selected", None)
+        return actions
+
+    @admin.action(description=_("Revoke the selected API tokens"), permissions=["delete"])
+    def revoke_selected(self, request: HttpRequest, queryset: QuerySet[APIToken]) -> None:
+        count = tokens.revoke_tokens(queryset.select_related("user"), by=request.user)
+        message = ngettext("Revoked %(count)d API token.", "Revoked %(count)d API tokens.", count)
+        self.message_user(request, message % {"count": count}, messages.SUCCESS)
+
+    def delete_model(self, request: HttpRequest, obj: APIToken) -> None:
+        tokens.revoke_tokens([obj], by=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[APIToken]) -> None:
+        tokens.revoke_tokens(queryset.select_related("user"), by=request.user)
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        everyone = request.user.has_perm("accounts.view_apitoken")
+        title = gettext("API tokens") if everyone else gettext("My API tokens")
+        return super().changelist_view(request, {"title": title, **(extra_context or {})})
+
+    def add_view(self, request: HttpRequest, form_url: str = "", extra_context=None) -> HttpResponse:
+        """Issue a token for the person signed in, and show its key on this one page, never again."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": gettext("Issue an API token"),
+            "key": None,
+        }
+        if request.method == "POST":
+            token, key = tokens.issue_token(request.user, by=request.user)
+            self.log_addition(request, token, [{"added": {}}])
+            context.update(title=gettext("Your new API token"), key=key)
+        response = TemplateResponse(request, "admin/accounts/apitoken/issue.html", context)
+        add_never_cache_headers(response)
+        return response

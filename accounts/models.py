@@ -1,4 +1,4 @@
-"""Who may do what: the append-only record of every change to it.
+"""Who may do what: the append-only record of every change to it, and API tokens as people see them.
 
 Names are copied into each change, so that it still says who and whom after an account is deleted.
 """
@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from knox.models import AuthToken
 
 from reviews.models import AppendOnlyModel
 
@@ -76,3 +77,20 @@ class AccessChange(AppendOnlyModel):
     def __str__(self) -> str:
         whom = self.user_name or self.group_name
         return f"{whom}: {self.get_what_display()}"
+
+
+class APIToken(AuthToken):
+    """django-rest-knox's token as the admin shows it: its owner and dates; the key itself is stored as a hash only."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        # Everyone issues and revokes their own; these let administrators see and revoke everyone's.
+        default_permissions = ("view", "delete")
+
+    def __str__(self) -> str:
+        return _("%(user)s's token of %(created)s") % {
+            "user": self.user.get_username(),
+            "created": timezone.localtime(self.created).strftime("%Y-%m-%d %H:%M"),
+        }

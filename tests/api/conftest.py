@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.tokens import issue_token
 from policies.importing import import_sources
 from policies.models import Policy, ReviewState
 from policies.sources import iter_paths
@@ -21,7 +21,8 @@ GROUPS = {"editor": ("Editor",), "reviewer": ("Reviewer",), "admin": ("Admin",)}
 def client_for(user) -> APIClient:
     client = APIClient()
     if user is not None:
-        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+        _, key = issue_token(user, by=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return client
 
 
