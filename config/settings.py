@@ -49,11 +49,12 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "policies",
     "reviews",
+    "accounts",
     "api",
     "samples",  # a development tool, installed for its command: generate_sample_policies
 ]
@@ -213,11 +214,13 @@ AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES",
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 
-# The JSON API (api/): tokens for scripts and the publishing site (managed in the admin), the session for the
-# browsable API. Anonymous requests get 401, so that a script learns it forgot its token.
+# The JSON API (api/): tokens for scripts and the publishing site, the session for the browsable API. Anonymous
+# requests get 401, so that a script learns it forgot its token. Tokens are django-rest-knox's: stored as a hash,
+# shown once when issued (accounts.tokens), valid until revoked, sent as `Authorization: Token <key>`.
+REST_KNOX = {"TOKEN_TTL": None}
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -233,7 +236,8 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Policy Review Desk API",
     "DESCRIPTION": (
         "Policy records as frontmatter-shaped JSON, their history and review events, edits and review decisions. "
-        "Authenticate with `Authorization: Token <key>` (tokens are issued in the admin)."
+        "Authenticate with `Authorization: Token <key>`: issue a token on the admin's API tokens page, which "
+        "shows its key once."
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,

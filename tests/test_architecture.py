@@ -4,7 +4,7 @@ import ast
 
 from tests.data import ROOT
 
-APPS = ("policies", "reviews", "api")
+APPS = ("policies", "reviews", "accounts", "api")
 PROJECT_PACKAGES = {*APPS, "samples", "config", "bench", "tests"}
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.tokens import issue_token
 from policies.models import Policy
 
 ROLES = ["anonymous", "staff", "editor", "reviewer", "admin"]
@@ -14,7 +14,8 @@ def client_for(user) -> APIClient:
     """A client that sends `user`'s token with every request (none for None: an anonymous visitor)."""
     client = APIClient()
     if user is not None:
-        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+        _, key = issue_token(user, by=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return client
 
 

@@ -11,8 +11,8 @@ from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 
+from accounts.tokens import issue_token
 from policies.models import Policy
 from tests.api.clients import etag_of
 from tests.factories import approve, make_editor, make_policy, make_reviewer, make_user
@@ -75,7 +75,7 @@ def fuzz_world(db, imported):
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     yield {
-        "token": Token.objects.create(user=user).key,
+        "token": issue_token(user, by=user)[1],
         "ids": sorted(Policy.objects.values_list("policy_id", flat=True)),
     }
     request_started.connect(close_old_connections)

@@ -16,6 +16,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
 
+from accounts.models import AccessChange
+from accounts.tokens import issue_token
 from policies.models import FileSnapshot, ImportConflict, Policy
 from reviews.models import ReviewEvent
 from tests.factories import approve, edit, make_policy, make_user
@@ -110,6 +112,7 @@ def state() -> tuple:
         list(user_model.groups.through.objects.order_by("pk").values_list("user_id", "group_id")),
         list(user_model.user_permissions.through.objects.order_by("pk").values_list("user_id", "permission_id")),
         list(Group.permissions.through.objects.order_by("pk").values_list("group_id", "permission_id")),
+        AccessChange.objects.count(),
         list(ImportConflict.objects.order_by("pk").values_list("pk", "resolved_at")),
         [model._default_manager.count() for model in apps.get_app_config("policies").get_models()],
     )
@@ -173,6 +176,23 @@ def test_no_get_request_changes_anything_even_for_a_superuser(world, superuser, 
         client.get(url)
 
     assert state() == before
+
+
+@pytest.fixture
+def superusers_token(superuser) -> str:
+    """The superuser's API token, issued before `world` so that its pages are among the URLs."""
+    return issue_token(superuser, by=superuser)[1]
+
+
+@pytest.mark.slow
+def test_no_page_shows_an_api_token_to_anyone_the_superusers_included(superusers_token, world, superuser, client):
+    key = superusers_token.encode()
+
+    for viewer in (make_user("admin_member", groups=("Admin",)), superuser):
+        client.force_login(viewer)
+        for url in world["urls"]:
+            body = client.get(url, follow=True).content
+            assert key not in body and key[:15] not in body, f"GET {url} as {viewer} shows the token"
 
 
 def test_custom_admin_views_check_the_permissions_of_their_own_action(world, reviewer, other_editor, client):

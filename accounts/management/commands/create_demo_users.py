@@ -5,6 +5,8 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from accounts.access import change_access
+
 DEMO_USERS = (
     ("editor", "Editor", "Erin", "Editor"),
     ("reviewer", "Reviewer", "Riley", "Reviewer"),
@@ -30,10 +32,9 @@ class Command(BaseCommand):
                 except Group.DoesNotExist:
                     raise CommandError(f"The group {group_name!r} is missing: run 'manage.py migrate' first.") from None
                 password = secrets.token_urlsafe(12)
-                user = User.objects.create_user(
-                    username, password=password, first_name=first_name, last_name=last_name, is_staff=True
-                )
-                user.groups.add(group)
+                user = User.objects.create_user(username, password=password, first_name=first_name, last_name=last_name)
+                # The group brings staff status, so that the account signs in to the admin.
+                change_access(user, by=None, via="manage.py create_demo_users", groups=[group])
                 created.append((username, group_name, password))
         if not created:
             self.stdout.write("Demo accounts exist already; their passwords were printed when they were made.")
