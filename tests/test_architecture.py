@@ -82,3 +82,105 @@ def test_nothing_listens_to_a_records_saves_or_deletions():
         if getattr(signals, name).has_listeners(Policy)
     ]
     assert listened == []
+
+
+# The import graph of the desk's code (not its tests or migrations): module -> the project modules it imports,
+# function-local imports included.
+DESK = ("policies", "reviews", "api", "accounts", "config", "samples")
+
+
+def _module_name(path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def import_graph() -> dict[str, set[str]]:
+    paths = [
+        path
+        for package in DESK
+        for path in (ROOT / package).rglob("*.py")
+        if "migrations" not in path.parts and "tests" not in path.parts
+    ]
+    modules = {_module_name(path): path for path in paths}
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        found = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                found.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    base = ".".join([*package.split(".")[: len(package.split(".")) - node.level + 1], base]).strip(".")
+                found.add(base)
+                found.update(f"{base}.{alias.name}" for alias in node.names)
+        graph[name] = {target for target in found if target in modules and target != name}
+    return graph
+
+
+def _in(module: str, *packages: str) -> bool:
+    return any(module == package or module.startswith(package + ".") for package in packages)
+
+
+DOORS = ("policies.admin", "policies.forms", "policies.management", "reviews.views", "reviews.admin", "api")
+# The edges ARCHITECTURE.md lists as known exceptions, to be removed; no other may appear.
+KNOWN_EXCEPTIONS = {
+    ("policies.transfer.conflicts", "policies.forms"),
+    ("policies.checks", "policies.transfer.exporting"),
+    ("policies.checks", "policies.transfer.locks"),
+    ("policies.editing", "policies.transfer.exporting"),
+    ("policies.models", "policies.saving"),
+}
+
+
+def _is_door(module: str) -> bool:
+    return _in(module, *DOORS) or ".management" in module
+
+
+def broken_rules(graph: dict[str, set[str]]) -> list[tuple[str, str, str]]:
+    broken = []
+    for module, targets in graph.items():
+        for target in sorted(targets):
+            edge = (module, target)
+            if edge in KNOWN_EXCEPTIONS:
+                continue
+            if _in(module, "policies.codec") and not _in(target, "policies.codec"):
+                broken.append((*edge, "the codec imports nothing of the project"))
+            if module == "policies.schema":
+                broken.append((*edge, "the schema imports nothing of the project"))
+            if _in(module, "policies") and _in(target, "reviews", "api", "accounts", "samples"):
+                broken.append((*edge, "policies never imports the other apps"))
+            if _in(module, "reviews") and _in(target, "api", "accounts", "samples"):
+                broken.append((*edge, "reviews never imports api, accounts or samples"))
+            if not _in(module, "samples") and _in(target, "samples"):
+                broken.append((*edge, "the desk never imports the sample generator"))
+            if not _is_door(module) and not _in(module, "config") and _is_door(target):
+                broken.append((*edge, "nothing below the doors imports them"))
+            if _in(module, "policies.models", "policies.records", "policies.schema", "policies.saving") and _in(
+                target, "policies.transfer", "policies.editing"
+            ):
+                broken.append((*edge, "the store does not import what builds on it"))
+    return broken
+
+
+def test_the_layers_of_architecture_md_hold():
+    assert broken_rules(import_graph()) == []
+
+
+def test_the_known_exceptions_still_exist_so_the_list_shrinks_as_they_are_fixed():
+    graph = import_graph()
+    assert {(module, target) for module, target in KNOWN_EXCEPTIONS if target not in graph[module]} == set()
+
+
+def test_a_new_import_against_the_layers_is_caught():
+    graph = import_graph()
+    graph["policies.codec.frontmatter"].add("policies.models")
+    graph["policies.records"].add("policies.transfer.importing")
+    graph["reviews.workflow"].add("api.views")
+    caught = {(module, target) for module, target, _ in broken_rules(graph)}
+    assert {
+        ("policies.codec.frontmatter", "policies.models"),
+        ("policies.records", "policies.transfer.importing"),
+        ("reviews.workflow", "api.views"),
+    } <= caught
