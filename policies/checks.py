@@ -65,8 +65,9 @@ PROBLEM_CODES = (AS_WRITTEN, EMPTY_REQUIRED)
 
 
 @dataclass(frozen=True)
-class Warning:
-    """One thing to look at: the frontmatter key it concerns (dotted), what is wrong, and a stable code.
+class Finding:
+    """One finding of the checks, a warning or a problem: the frontmatter key it concerns (dotted), what is
+    wrong, and a stable code.
 
     A problem (`PROBLEM_CODES`) also says where its value is in the record's file, once `locate` has found it, and
     whether it blocks the record's approval; `at` is the key of its value if not the field's own (a list's item).
@@ -106,11 +107,11 @@ def _listed(items: Iterable[str], limit: int = 5) -> str:
     return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
 
 
-def problem_warnings(values: Mapping[str, Any], data: Mapping[str, Any] | None = None) -> list[Warning]:
+def problem_warnings(values: Mapping[str, Any], data: Mapping[str, Any] | None = None) -> list[Finding]:
     """The record's problems (`records.problems`) as warnings, not yet located in its file."""
     kept = records.as_written(values)
     return [
-        Warning(
+        Finding(
             problem.field,
             problem.message,
             AS_WRITTEN if problem.field in kept else EMPTY_REQUIRED,
@@ -121,7 +122,7 @@ def problem_warnings(values: Mapping[str, Any], data: Mapping[str, Any] | None =
     ]
 
 
-def locate(warnings: list[Warning], document: frontmatter.Document) -> list[Warning]:
+def locate(warnings: list[Finding], document: frontmatter.Document) -> list[Finding]:
     """`warnings` with each problem placed at the line and column of its value in `document`, the record's file."""
     wanted = [warning.at or warning.field for warning in warnings if warning.is_problem]
     if not wanted:
@@ -134,7 +135,7 @@ def locate(warnings: list[Warning], document: frontmatter.Document) -> list[Warn
     return located
 
 
-def located_problems(policy: Policy, version: Any = None) -> list[Warning]:
+def located_problems(policy: Policy, version: Any = None) -> list[Finding]:
     """The problems of a version of the record (the record itself by default), placed in the file it exports as."""
     version = version if version is not None else policy
     values = records.policy_values(version)
@@ -147,7 +148,7 @@ def located_problems(policy: Policy, version: Any = None) -> list[Warning]:
     return locate(problem_warnings(values, document.data), document)
 
 
-def _placed(pk: int, warnings: list[Warning]) -> list[Warning]:
+def _placed(pk: int, warnings: list[Finding]) -> list[Finding]:
     """The record's warnings with its problems worked out on, and placed in, the file it exports as now."""
     if not any(warning.is_problem for warning in warnings):
         return warnings
@@ -157,7 +158,7 @@ def _placed(pk: int, warnings: list[Warning]) -> list[Warning]:
     return [*located_problems(policy), *(warning for warning in warnings if not warning.is_problem)]
 
 
-def check_values(values: Mapping[str, Any], data: Mapping[str, Any] | None = None) -> list[Warning]:
+def check_values(values: Mapping[str, Any], data: Mapping[str, Any] | None = None) -> list[Finding]:
     """The warnings for one record's content (model field values) that need no other record, its problems first.
 
     `data`, the record's frontmatter, tells a required text that is missing from one that is empty.
@@ -166,7 +167,7 @@ def check_values(values: Mapping[str, Any], data: Mapping[str, Any] | None = Non
     reviewer = values.get("provenance_reviewer") or ""
     if values.get("review_status") == "verified" and reviewer.strip() in ("", HUMAN_AUDIT_PENDING):
         warnings.append(
-            Warning(
+            Finding(
                 "reviewStatus",
                 f"claims to be verified, but provenance.reviewer is {reviewer!r}: a verification without a "
                 "human reviewer is not trusted",
@@ -176,32 +177,32 @@ def check_values(values: Mapping[str, Any], data: Mapping[str, Any] | None = Non
     year, pub_date = values.get("year"), values.get("pub_date")
     if isinstance(year, int) and isinstance(pub_date, datetime.date) and year != pub_date.year:
         warnings.append(
-            Warning("year", f"is {year}, but pubDate {pub_date.isoformat()} is in {pub_date.year}", "year_mismatch")
+            Finding("year", f"is {year}, but pubDate {pub_date.isoformat()} is in {pub_date.year}", "year_mismatch")
         )
     url = (values.get("url") or "").strip()
     if url:
         parts = urlsplit(url)
         if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-            warnings.append(Warning("url", f"{url!r} is not an http(s) address", "url_not_http"))
+            warnings.append(Finding("url", f"{url!r} is not an http(s) address", "url_not_http"))
     for d in ANALYSIS_DIMENSIONS:
         if values.get(f"{d}_score") is not None and not (values.get(f"{d}_citation") or "").strip():
             warnings.append(
-                Warning(f"analysis.{d}.citation", f"is empty, but the {d} dimension is scored", "missing_citation")
+                Finding(f"analysis.{d}.citation", f"is empty, but the {d} dimension is scored", "missing_citation")
             )
     warnings.extend(_check_facilities(values.get("related_facilities") or []))
     return warnings
 
 
-def _check_facilities(ids: list[str]) -> Iterator[Warning]:
+def _check_facilities(ids: list[str]) -> Iterator[Finding]:
     # Records list up to ~1,400 ids: set sizes and one regex pass over the joined list keep this cheap.
     if len(set(ids)) != len(ids):
         counts = Counter(ids)
         repeated = [facility for facility, count in counts.items() if count > 1]
-        yield Warning("relatedFacilities", f"lists {_listed(repeated)} more than once", "duplicate_facility")
+        yield Finding("relatedFacilities", f"lists {_listed(repeated)} more than once", "duplicate_facility")
     joined = "\n".join(ids)
     odd = _ODD_FACILITY.findall(joined) if ids and not _FACILITY_LINES.fullmatch(joined) else []
     if odd:
-        yield Warning(
+        yield Finding(
             "relatedFacilities",
             f"has ids of an unexpected form: {_listed(odd)} (expected digits, optionally '-digits', like '1103-2')",
             "facility_form",
@@ -403,30 +404,30 @@ def _path_back(start: str, graph: Mapping[str, list[str]], component: set[str]) 
     return [start, start]
 
 
-def check_supersedes(values: Mapping[str, Any], collection: Collection) -> list[Warning]:
+def check_supersedes(values: Mapping[str, Any], collection: Collection) -> list[Finding]:
     """Ids in `evolution.supersedes` that are not in the collection, and cycles of supersedes through the record."""
     warnings = []
     missing = [target for target in values.get("supersedes") or () if target not in collection.ids]
     if missing:
         warnings.append(
-            Warning("evolution.supersedes", f"names {_listed(missing)}, not in the collection", "unknown_supersedes")
+            Finding("evolution.supersedes", f"names {_listed(missing)}, not in the collection", "unknown_supersedes")
         )
     way = collection.cycle_through(values["policy_id"])
     if way:
         warnings.append(
-            Warning("evolution.supersedes", f"supersedes itself through a cycle: {' → '.join(way)}", "supersedes_cycle")
+            Finding("evolution.supersedes", f"supersedes itself through a cycle: {' → '.join(way)}", "supersedes_cycle")
         )
     return warnings
 
 
-def _copied_warning(name: str, shown: list[str], count: int) -> Warning | None:
+def _copied_warning(name: str, shown: list[str], count: int) -> Finding | None:
     if not count:
         return None
     more = f" and {count - len(shown)} more" if count > len(shown) else ""
-    return Warning(_part_field(name), f"is copied word for word in {', '.join(shown)}{more}", "copied_text")
+    return Finding(_part_field(name), f"is copied word for word in {', '.join(shown)}{more}", "copied_text")
 
 
-def check_copies(values: Mapping[str, Any], collection: Collection) -> list[Warning]:
+def check_copies(values: Mapping[str, Any], collection: Collection) -> list[Finding]:
     """Labels and evidence that other records use word for word."""
     warnings = []
     for name in COPYABLE_FIELDS:
@@ -438,17 +439,17 @@ def check_copies(values: Mapping[str, Any], collection: Collection) -> list[Warn
     return warnings
 
 
-def check_in_collection(values: Mapping[str, Any], collection: Collection) -> list[Warning]:
+def check_in_collection(values: Mapping[str, Any], collection: Collection) -> list[Finding]:
     """The warnings for one record that come from comparing it with the rest of the collection."""
     return [*check_supersedes(values, collection), *check_copies(values, collection)]
 
 
-def check_record(values: Mapping[str, Any], collection: Collection) -> list[Warning]:
+def check_record(values: Mapping[str, Any], collection: Collection) -> list[Finding]:
     """Every warning for one record: its own content, then against the collection."""
     return [*check_values(values), *check_in_collection(values, collection)]
 
 
-def _stored(pk: int, warning: Warning) -> PolicyWarning:
+def _stored(pk: int, warning: Finding) -> PolicyWarning:
     return PolicyWarning(
         policy_id=pk,
         field=warning.field,
@@ -460,16 +461,16 @@ def _stored(pk: int, warning: Warning) -> PolicyWarning:
     )
 
 
-def _store(found: Mapping[int, list[Warning]]) -> None:
+def _store(found: Mapping[int, list[Finding]]) -> None:
     PolicyWarning.objects.bulk_create(
         (_stored(pk, w) for pk, warnings in found.items() for w in warnings),
         batch_size=2000,
     )
 
 
-def refresh_collection() -> dict[str, list[Warning]]:
+def refresh_collection() -> dict[str, list[Finding]]:
     """Check every record against the whole collection and store the warnings; returns them by record id."""
-    found: dict[str, list[Warning]] = {}
+    found: dict[str, list[Finding]] = {}
     _refresh_collection(found)
     return found
 
@@ -481,7 +482,7 @@ _COMPARED_FIELDS = ("policy_id", "supersedes", *COPYABLE_FIELDS)
 
 
 def _refresh_collection(
-    found: dict[str, list[Warning]] | None = None, checked: Mapping[int, tuple[int, tuple[Warning, ...]]] | None = None
+    found: dict[str, list[Finding]] | None = None, checked: Mapping[int, tuple[int, tuple[Finding, ...]]] | None = None
 ) -> None:
     """Rewrite every record's warnings, adding them to `found` (by record id) if given.
 
@@ -501,7 +502,7 @@ def _refresh_collection(
         PolicyWarning.objects.all().delete()
         pending: list[PolicyWarning] = []
 
-        def store(row: Mapping[str, Any], warnings: list[Warning]) -> None:
+        def store(row: Mapping[str, Any], warnings: list[Finding]) -> None:
             if any(warning.is_problem and warning.line is None for warning in warnings):
                 warnings = _placed(row["pk"], warnings)
             if found is not None:
@@ -580,7 +581,7 @@ def refresh_records(
     *,
     supersedes: dict[str, list[str]] | None = None,
     text_uses: dict[str, set[tuple[str, int, str]]] | None = None,
-) -> dict[str, list[Warning]]:
+) -> dict[str, list[Finding]]:
     """Check these records against the collection and store their warnings; returns them by record id.
 
     `supersedes` is the collection's graph and `text_uses` the uses of the records' texts, if the caller has just
@@ -610,7 +611,7 @@ def _refresh_supersedes_of(policy_ids: set[str], graph: dict[str, list[str]]) ->
 
 def _refresh_copies_of(uses_by_text: dict[str, set[tuple[str, int, str]]], skip: str | None) -> None:
     """Rewrite the copied-text warnings of every use of these texts (but the record `skip`, checked in full)."""
-    found: dict[int, list[Warning]] = {}
+    found: dict[int, list[Finding]] = {}
     stale: dict[str, list[int]] = {}
     collection = Collection(set(), {}, {text: {use[0] for use in uses} for text, uses in uses_by_text.items()})
     for text, uses in uses_by_text.items():
@@ -631,8 +632,8 @@ class _Deferred:
     """What the saves inside `deferred_refresh` left for its refresh."""
 
     saved: bool = False
-    checked: dict[int, tuple[int, tuple[Warning, ...]]] = field(default_factory=dict)
-    warnings: dict[Warning, Warning] = field(default_factory=dict)
+    checked: dict[int, tuple[int, tuple[Finding, ...]]] = field(default_factory=dict)
+    warnings: dict[Finding, Finding] = field(default_factory=dict)
     batch: set[int] = field(default_factory=set)  # noted since the last `store_batch_warnings`
 
 
@@ -661,7 +662,7 @@ def deferred_refresh() -> Iterator[None]:
             _refresh_collection(checked=deferred.checked)
 
 
-def note_checked(policy: Policy, warnings: list[Warning]) -> None:
+def note_checked(policy: Policy, warnings: list[Finding]) -> None:
     """Inside `deferred_refresh`: `warnings` are `check_values` of the record as just saved.
 
     The refresh at the end of the block then does not read the record's facility list to check it again. It uses

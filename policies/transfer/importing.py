@@ -144,7 +144,7 @@ class _Parsed:
     document: frontmatter.Document
     values: dict
     file_sha256: str
-    warnings: list[checks.Warning]
+    warnings: list[checks.Finding]
 
     @property
     def policy_id(self) -> str:

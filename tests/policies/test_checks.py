@@ -205,7 +205,7 @@ def test_a_full_recheck_names_the_first_three_others_and_counts_the_rest_as_a_sa
 def test_warnings_noted_for_a_version_are_used_only_while_the_record_is_at_that_version():
     with checks.deferred_refresh():
         kept = record("kept", url="ftp://kept")
-        checks.note_checked(kept, [checks.Warning("url", "noted by the saver", "url_not_http")])
+        checks.note_checked(kept, [checks.Finding("url", "noted by the saver", "url_not_http")])
         edited = record("edited")
         checks.note_checked(edited, [])
         edited.url = "ftp://edited"

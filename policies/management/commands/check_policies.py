@@ -64,7 +64,7 @@ class Command(BaseCommand):
             raise SystemExit(1)
 
     @staticmethod
-    def _notes(warning: checks.Warning) -> str:
+    def _notes(warning: checks.Finding) -> str:
         """Where a problem's value is in the record's file, and whether it blocks approval: " (line 7, ...)"."""
         notes = []
         if warning.line is not None:
