@@ -34,7 +34,7 @@ from policies.rendering import render_markdown
 from policies.saving import StaleVersion
 from policies.transfer import conflicts
 from policies.transfer.exporting import export_to_zip
-from policies.transfer.importing import Outcome, import_sources
+from policies.transfer.importing import ImportOutcome, import_sources
 from policies.transfer.locks import LockBusy
 from policies.transfer.uploads import UploadLimit
 
@@ -401,7 +401,7 @@ class PolicyAdmin(SimpleHistoryAdmin):
             "title": "Import policy files",
             "form": form,
             "report": report,
-            "summary": [(outcome, report.counts[outcome]) for outcome in Outcome] if report else [],
+            "summary": [(outcome, report.counts[outcome]) for outcome in ImportOutcome] if report else [],
         }
         return TemplateResponse(request, "admin/policies/policy/import.html", context)
 

@@ -36,7 +36,7 @@ from policies.models import HUMAN_AUDIT_PENDING, Policy, PolicyFile, ReviewState
 from policies.transfer import locks, snapshots
 
 
-class Outcome(StrEnum):
+class ExportOutcome(StrEnum):
     WRITTEN = "written"
     UNCHANGED = "unchanged"
     WOULD_CHANGE = "would change"
@@ -48,7 +48,7 @@ class Outcome(StrEnum):
 @dataclass
 class ExportResult:
     path: str
-    outcome: Outcome
+    outcome: ExportOutcome
     policy_id: str
     message: str = ""
 
@@ -59,17 +59,17 @@ class ExportReport:
     skipped: int = 0
 
     @property
-    def counts(self) -> Counter[Outcome]:
+    def counts(self) -> Counter[ExportOutcome]:
         return Counter(result.outcome for result in self.results)
 
     @property
     def ok(self) -> bool:
-        return not self.counts[Outcome.FAILED]
+        return not self.counts[ExportOutcome.FAILED]
 
     @property
     def changes_pending(self) -> bool:
         """What `--check` fails on: files that would be written, or stale files left to prune."""
-        return bool(self.counts[Outcome.WOULD_CHANGE] or self.counts[Outcome.STALE])
+        return bool(self.counts[ExportOutcome.WOULD_CHANGE] or self.counts[ExportOutcome.STALE])
 
 
 @dataclass(frozen=True)
@@ -194,10 +194,13 @@ def export_to_folder(
 def _shared_path(rendered: RenderedPolicy, holder: str) -> ExportResult:
     return ExportResult(
         rendered.path,
-        Outcome.FAILED,
+        ExportOutcome.FAILED,
         rendered.values["policy_id"],
         f"is also the file of the record {holder}; two records never share a file, so this one was not written",
     )
+
+
+_STALE = "written by an earlier export; no record's file now"
 
 
 def _stale_files(
@@ -220,14 +223,20 @@ def _stale_files(
             if hashlib.sha256(data).hexdigest() not in exported:
                 continue  # not written by this app, or changed by someone since: never touched
             if not prune or check:
-                yield ExportResult(relative, Outcome.STALE, "", "written by an earlier export; no record's file now")
+                yield ExportResult(
+                    relative, ExportOutcome.STALE, "", "written by an earlier export; no record's file now"
+                )
                 continue
             try:
                 path.unlink()
             except OSError as error:
-                yield ExportResult(relative, Outcome.FAILED, "", f"could not be removed: {error.strerror or error}")
+                yield ExportResult(
+                    relative, ExportOutcome.FAILED, "", f"could not be removed: {error.strerror or error}"
+                )
                 continue
-            yield ExportResult(relative, Outcome.REMOVED, "", "written by an earlier export; no record's file now")
+            yield ExportResult(
+                relative, ExportOutcome.REMOVED, "", "written by an earlier export; no record's file now"
+            )
 
 
 def _export_one(rendered: RenderedPolicy, root: Path, *, check: bool, exported: set[str]) -> ExportResult:
@@ -235,24 +244,24 @@ def _export_one(rendered: RenderedPolicy, root: Path, *, check: bool, exported: 
     try:
         target = safe_target(root, rendered.path)
     except ValueError as error:
-        return ExportResult(rendered.path, Outcome.FAILED, policy_id, str(error))
+        return ExportResult(rendered.path, ExportOutcome.FAILED, policy_id, str(error))
     data = rendered.text.encode("utf-8")
     try:
         current = target.read_bytes() if target.exists() else None
     except OSError as error:
-        return ExportResult(rendered.path, Outcome.FAILED, policy_id, f"cannot be read: {error.strerror}")
+        return ExportResult(rendered.path, ExportOutcome.FAILED, policy_id, f"cannot be read: {error.strerror}")
     if current == data:
-        outcome = Outcome.UNCHANGED
+        outcome = ExportOutcome.UNCHANGED
     elif check:
-        return ExportResult(rendered.path, Outcome.WOULD_CHANGE, policy_id, "new file" if current is None else "")
+        return ExportResult(rendered.path, ExportOutcome.WOULD_CHANGE, policy_id, "new file" if current is None else "")
     else:
         try:
             write_atomically(target, data)
         except OSError as error:
             return ExportResult(
-                rendered.path, Outcome.FAILED, policy_id, f"could not be written: {error.strerror or error}"
+                rendered.path, ExportOutcome.FAILED, policy_id, f"could not be written: {error.strerror or error}"
             )
-        outcome = Outcome.WRITTEN
+        outcome = ExportOutcome.WRITTEN
     if not check:
         _record_export(rendered, data, exported)
     return ExportResult(rendered.path, outcome, policy_id)
@@ -376,5 +385,5 @@ def export_to_zip(*, all_records: bool = False) -> tuple[bytes, ExportReport]:
                 report.results.append(_shared_path(item, holder))
                 continue
             archive.writestr(item.path, item.text.encode("utf-8"))
-            report.results.append(ExportResult(item.path, Outcome.WRITTEN, item.values["policy_id"]))
+            report.results.append(ExportResult(item.path, ExportOutcome.WRITTEN, item.values["policy_id"]))
     return buffer.getvalue(), report

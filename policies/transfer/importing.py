@@ -41,7 +41,7 @@ from policies.transfer import exporting, locks, merging
 from policies.transfer.sources import SourceFile, SourceTooLarge
 
 
-class Outcome(StrEnum):
+class ImportOutcome(StrEnum):
     CREATED = "created"
     UPDATED = "updated"
     MERGED = "merged"
@@ -54,7 +54,7 @@ class Outcome(StrEnum):
 @dataclass
 class FileResult:
     name: str
-    outcome: Outcome
+    outcome: ImportOutcome
     message: str = ""
     policy_id: str | None = None
     warnings: list[str] = field(default_factory=list)
@@ -79,14 +79,14 @@ class ImportReport:
     dry_run: bool = False
 
     @property
-    def counts(self) -> Counter[Outcome]:
+    def counts(self) -> Counter[ImportOutcome]:
         return Counter(result.outcome for result in self.results)
 
     @property
     def ok(self) -> bool:
         """True when no file was rejected or left in conflict (files admitted with problems are fine)."""
         counts = self.counts
-        return not counts[Outcome.REJECTED] and not counts[Outcome.CONFLICT]
+        return not counts[ImportOutcome.REJECTED] and not counts[ImportOutcome.CONFLICT]
 
     @property
     def problem_count(self) -> int:
@@ -212,7 +212,7 @@ def _refresh_planner_statistics(report: ImportReport) -> None:
     plans the admin list for the table it last sampled (after 20,000 new records into an empty table, it read
     the whole table to list fifty: 117 ms instead of 46).
     """
-    stored = report.counts[Outcome.CREATED] + report.counts[Outcome.UPDATED]
+    stored = report.counts[ImportOutcome.CREATED] + report.counts[ImportOutcome.UPDATED]
     if report.dry_run or stored < ANALYZE_AFTER or connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
@@ -250,7 +250,7 @@ def _read_one(
         warnings = checks.locate(checks.check_values(values, document.data), document)
         return _Parsed(source, document, values, file_sha256, warnings)
     except _Rejected as rejection:
-        return FileResult(source.shown, Outcome.REJECTED, str(rejection), rejection.policy_id)
+        return FileResult(source.shown, ImportOutcome.REJECTED, str(rejection), rejection.policy_id)
 
 
 def _store_batch(
@@ -298,11 +298,11 @@ def _store_batch(
             results.append(seen[item.file_sha256])
             continue
         result = stored[item.file_sha256]
-        if result.outcome is not Outcome.REJECTED:
-            if not dry_run and result.outcome is not Outcome.CONFLICT:
+        if result.outcome is not ImportOutcome.REJECTED:
+            if not dry_run and result.outcome is not ImportOutcome.CONFLICT:
                 known_hashes.add(item.file_sha256)
             result.warnings = [str(warning) for warning in item.warnings if not warning.blocking]
-            if result.outcome in (Outcome.CREATED, Outcome.UPDATED):
+            if result.outcome in (ImportOutcome.CREATED, ImportOutcome.UPDATED):
                 result.problems = [warning.located for warning in item.warnings if warning.blocking]
         results.append(result)
     return results
@@ -325,14 +325,14 @@ def _judge_seen(items: list[_Seen]) -> dict[str, FileResult]:
         if row["content_hash"] == row["policy__content_hash"]:
             results[item.file_sha256] = FileResult(
                 item.source.shown,
-                Outcome.UNCHANGED,
+                ImportOutcome.UNCHANGED,
                 f"same bytes as a file already read or written (the record's version {row['policy__version']})",
                 policy_id,
             )
         else:
             results[item.file_sha256] = FileResult(
                 item.source.shown,
-                Outcome.OLDER,
+                ImportOutcome.OLDER,
                 _older(row["version"], row["policy__version"]),
                 policy_id,
             )
@@ -374,7 +374,7 @@ def _store_one(item: _Parsed, policy: Policy | None, *, user, origin: str, force
     except DatabaseError as error:
         # The file's savepoint was rolled back whole; the next file gets its own chance.
         message = f"could not be stored, nothing of it was saved: {error}"
-        return FileResult(item.source.shown, Outcome.REJECTED, message, item.policy_id)
+        return FileResult(item.source.shown, ImportOutcome.REJECTED, message, item.policy_id)
     return result
 
 
@@ -438,7 +438,8 @@ def _store_new_together(items: list[_Parsed], *, user, origin: str) -> dict[str,
         checks.refresh_after_save(None, {name: getattr(policy, name) for name in checks.CHECKED_FIELDS})
         checks.note_checked(policy, item.warnings)
     return {
-        item.file_sha256: FileResult(item.source.shown, Outcome.CREATED, "new record", item.policy_id) for item in items
+        item.file_sha256: FileResult(item.source.shown, ImportOutcome.CREATED, "new record", item.policy_id)
+        for item in items
     }
 
 
@@ -539,23 +540,23 @@ def _store(item: _Parsed, policy: Policy | None, *, user, origin: str, force: bo
     if policy is None:
         holder = _path_holder(source.name)
         if holder is not None:
-            return FileResult(source.shown, Outcome.REJECTED, _path_taken(source.name, holder), policy_id)
+            return FileResult(source.shown, ImportOutcome.REJECTED, _path_taken(source.name, holder), policy_id)
         policy = Policy(**values, template=FileSnapshot.for_text(item.document.text, theirs_hash))
         saving.create_record(policy, user=user, reason=reason)
         checks.note_checked(policy, item.warnings)
         PolicyFile.objects.create(policy=policy, path=source.name)
         SeenFile.remember(policy, item.file_sha256, theirs_hash, SeenFile.How.IMPORTED)
-        return FileResult(source.shown, Outcome.CREATED, "new record", policy_id)
+        return FileResult(source.shown, ImportOutcome.CREATED, "new record", policy_id)
 
     if theirs_hash == policy.content_hash:
         SeenFile.remember(policy, item.file_sha256, theirs_hash, SeenFile.How.IMPORTED)
         return FileResult(
-            source.shown, Outcome.UNCHANGED, f"same content as the record (version {policy.version})", policy_id
+            source.shown, ImportOutcome.UNCHANGED, f"same content as the record (version {policy.version})", policy_id
         )
     older = policy.history.filter(content_hash=theirs_hash).order_by("-history_id").values_list("version", flat=True)
     if older:
         SeenFile.remember(policy, item.file_sha256, theirs_hash, SeenFile.How.IMPORTED, version=older[0])
-        return FileResult(source.shown, Outcome.OLDER, _older(older[0], policy.version), policy_id)
+        return FileResult(source.shown, ImportOutcome.OLDER, _older(older[0], policy.version), policy_id)
 
     bases = known_contents(policy)
     # A file rendered from a version (an export, the API's file) states it with `exporting.claims`.
@@ -564,23 +565,23 @@ def _store(item: _Parsed, policy: Policy | None, *, user, origin: str, force: bo
         SeenFile.remember(policy, item.file_sha256, theirs_hash, SeenFile.How.IMPORTED, version=rendered)
         if rendered == policy.version:
             message = f"same content as the record (version {policy.version}) as its file states it"
-            return FileResult(source.shown, Outcome.UNCHANGED, message, policy_id)
-        return FileResult(source.shown, Outcome.OLDER, _older(rendered, policy.version), policy_id)
+            return FileResult(source.shown, ImportOutcome.UNCHANGED, message, policy_id)
+        return FileResult(source.shown, ImportOutcome.OLDER, _older(rendered, policy.version), policy_id)
     ours = records.policy_values(policy)
     if force:
         changed = list(records.changed_fields(ours, values))
         _take(item, policy, changed, user=user, reason=f"{reason}, taken whole: {records.paths(changed)}")
         checks.note_checked(policy, item.warnings)
-        return FileResult(source.shown, Outcome.UPDATED, f"taken whole: {records.paths(changed)}", policy_id)
+        return FileResult(source.shown, ImportOutcome.UPDATED, f"taken whole: {records.paths(changed)}", policy_id)
     merge = merging.merge(merging.closest_base(values, bases), ours, values)
     if merge.conflicts:
         _file_conflict(item, policy, merge, user=user)
-        return FileResult(source.shown, Outcome.CONFLICT, _describe_conflict(policy, merge), policy_id)
+        return FileResult(source.shown, ImportOutcome.CONFLICT, _describe_conflict(policy, merge), policy_id)
     if not merge.taken:
         SeenFile.remember(policy, item.file_sha256, theirs_hash, SeenFile.How.IMPORTED)
         return FileResult(
             source.shown,
-            Outcome.UNCHANGED,
+            ImportOutcome.UNCHANGED,
             f"the record (version {policy.version}) already has every change the file makes",
             policy_id,
         )
@@ -588,7 +589,7 @@ def _store(item: _Parsed, policy: Policy | None, *, user, origin: str, force: bo
     if not merge.app_changed:
         _take(item, policy, merge.taken, user=user, reason=f"{reason}: {taken}")
         checks.note_checked(policy, item.warnings)
-        return FileResult(source.shown, Outcome.UPDATED, f"changed: {taken}", policy_id)
+        return FileResult(source.shown, ImportOutcome.UPDATED, f"changed: {taken}", policy_id)
     kept = records.paths(merge.kept)
     _take(
         item,
@@ -603,7 +604,7 @@ def _store(item: _Parsed, policy: Policy | None, *, user, origin: str, force: bo
     checks.note_checked(policy, merged)
     return FileResult(
         source.shown,
-        Outcome.MERGED,
+        ImportOutcome.MERGED,
         f"took {taken} from the file; kept {kept}, changed in the app since {merge.base.label}",
         policy_id,
         problems=[warning.located for warning in merged if warning.blocking],

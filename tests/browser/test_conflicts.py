@@ -3,7 +3,7 @@ import re
 import pytest
 
 from policies.models import ImportConflict, Policy
-from policies.transfer.importing import Outcome
+from policies.transfer.importing import ImportOutcome
 from tests.browser.pages import expect, log_in, save_screenshot
 from tests.data import EXAMPLES
 from tests.factories import run_import
@@ -36,7 +36,7 @@ def conflict(collection, editor, tmp_path) -> ImportConflict:
         text = text.replace(old, new)
     (tmp_path / f"{RECORD}.md").write_text(text, encoding="utf-8")
     [result] = run_import(tmp_path).results
-    assert result.outcome is Outcome.CONFLICT, result
+    assert result.outcome is ImportOutcome.CONFLICT, result
     return ImportConflict.objects.get()
 
 

@@ -12,7 +12,7 @@ import sys
 import pytest
 
 from policies.transfer import exporting
-from policies.transfer.exporting import Outcome, export_to_folder
+from policies.transfer.exporting import ExportOutcome, export_to_folder
 from tests.data import ROOT
 from tests.factories import run_import
 
@@ -137,7 +137,7 @@ def test_a_full_disk_during_export_names_the_file_and_damages_nothing(tmp_path, 
 
     report = export_to_folder(out, all_records=True)
 
-    failed = [r for r in report.results if r.outcome is Outcome.FAILED]
+    failed = [r for r in report.results if r.outcome is ExportOutcome.FAILED]
     assert [(r.path, r.message) for r in failed] == [("b.md", "could not be written: No space left on device")]
     assert (out / "b.md").read_text(encoding="utf-8") == "the old b"
     assert (out / "a.md").read_bytes() == (source / "a.md").read_bytes()

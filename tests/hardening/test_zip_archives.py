@@ -11,7 +11,7 @@ import pytest
 
 from policies.models import Policy
 from policies.transfer import sources
-from policies.transfer.importing import Outcome
+from policies.transfer.importing import ImportOutcome
 from tests.data import ROOT
 from tests.factories import run_import
 
@@ -35,7 +35,7 @@ def import_archive(data: bytes, tmp_path: Path):
 
 
 def refusals(report) -> dict[str, str]:
-    return {r.name: r.message for r in report.results if r.outcome is Outcome.REJECTED}
+    return {r.name: r.message for r in report.results if r.outcome is ImportOutcome.REJECTED}
 
 
 def symlink(name: str) -> zipfile.ZipInfo:
@@ -128,5 +128,5 @@ def test_archives_are_never_extracted_to_disk(tmp_path, monkeypatch):
 
     report = import_archive(archive(("good.md", GOOD)), tmp_path)
 
-    assert report.counts[Outcome.CREATED] == 1
+    assert report.counts[ImportOutcome.CREATED] == 1
     assert not any("extractall(" in path.read_text() for path in (ROOT / "policies").rglob("*.py"))

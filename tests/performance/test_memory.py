@@ -15,7 +15,7 @@ import pytest
 
 from policies.models import Policy, PolicyFile
 from policies.transfer.exporting import export_to_folder
-from policies.transfer.importing import Outcome
+from policies.transfer.importing import ImportOutcome
 from samples.generator import write_sample_collection
 from tests.factories import import_folder, run_import
 
@@ -63,7 +63,7 @@ def test_an_import_updating_records_leaves_none_behind(folder):
         before = records_in_memory()
         report = run_import(folder)
         assert records_in_memory() == before
-    assert report.counts[Outcome.UPDATED] == RECORDS
+    assert report.counts[ImportOutcome.UPDATED] == RECORDS
 
 
 def test_an_export_leaves_none_behind(folder, tmp_path):

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from policies.models import ImportConflict, Policy
-from policies.transfer.importing import Outcome
+from policies.transfer.importing import ImportOutcome
 from tests.factories import edit_in_app, make_user, run_import
 
 pytestmark = pytest.mark.django_db
@@ -61,7 +61,7 @@ def conflict(tmp_path):
         .replace("country: Norway", "country: 挪威")
     )
     [result] = run_import(tmp_path).results
-    assert result.outcome is Outcome.CONFLICT, result
+    assert result.outcome is ImportOutcome.CONFLICT, result
     return ImportConflict.objects.get()
 
 

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from policies.management.reporting import progress, summary_table
 from policies.models import Policy
-from policies.transfer.exporting import Outcome, export_to_folder
+from policies.transfer.exporting import ExportOutcome, export_to_folder
 from policies.transfer.locks import LockBusy
 
 
@@ -52,14 +52,14 @@ class Command(BaseCommand):
         except LockBusy as error:
             raise CommandError(str(error)) from None
         for result in report.results:
-            if result.outcome is not Outcome.UNCHANGED:
-                style = self.style.ERROR if result.outcome is Outcome.FAILED else str
+            if result.outcome is not ExportOutcome.UNCHANGED:
+                style = self.style.ERROR if result.outcome is ExportOutcome.FAILED else str
                 detail = f": {result.message}" if result.message else ""
-                if result.outcome is Outcome.STALE and not check:
+                if result.outcome is ExportOutcome.STALE and not check:
                     detail += " (--prune removes it)"
                 self.stdout.write(style(f"{result.outcome}: {result.path}{detail}"))
         self.stdout.write("")
         counts = {**report.counts, "not published": report.skipped}
-        self.stdout.write(summary_table(counts, [*(o.value for o in Outcome), "not published"]))
+        self.stdout.write(summary_table(counts, [*(o.value for o in ExportOutcome), "not published"]))
         if not report.ok or (check and report.changes_pending):
             raise SystemExit(1)

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext
 
 from policies.management.reporting import progress, summary_table
-from policies.transfer.importing import Outcome, import_sources
+from policies.transfer.importing import ImportOutcome, import_sources
 from policies.transfer.locks import LockBusy
 from policies.transfer.sources import iter_paths
 
@@ -54,9 +54,9 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         prefix = "would be " if dry_run else ""
         for result in report.results:
-            if result.outcome is not Outcome.UNCHANGED or result.warnings:
-                style = self.style.ERROR if result.outcome in (Outcome.REJECTED, Outcome.CONFLICT) else str
-                if result.outcome is Outcome.OLDER:
+            if result.outcome is not ImportOutcome.UNCHANGED or result.warnings:
+                style = self.style.ERROR if result.outcome in (ImportOutcome.REJECTED, ImportOutcome.CONFLICT) else str
+                if result.outcome is ImportOutcome.OLDER:
                     style = self.style.WARNING
                 self.stdout.write(style(f"{prefix}{result.summary}: {result.name}: {result.message}"))
             for problem in result.problems:
@@ -64,7 +64,7 @@ class Command(BaseCommand):
             for warning in result.warnings:
                 self.stdout.write(self.style.WARNING(f"  warning: {warning}"))
         self.stdout.write("")
-        self.stdout.write(summary_table(report.counts, [o.value for o in Outcome]))
+        self.stdout.write(summary_table(report.counts, [o.value for o in ImportOutcome]))
         if report.problem_count:
             self.stdout.write(report.problem_summary)
         if dry_run:

@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied
 
 from policies.models import ImportConflict, Policy, ReviewState, SeenFile
 from policies.transfer.conflicts import AlreadySettled, Choice, InvalidChoices, StaleConflict, settle_conflict
-from policies.transfer.importing import Outcome
+from policies.transfer.importing import ImportOutcome
 from reviews.models import ReviewAction, ReviewEvent
 from tests.factories import approve, edit_in_app, make_user, run_import
 
@@ -61,7 +61,7 @@ def conflict(folder):
         ("country: Norway", "country: 挪威"),
     )
     result = run_import(folder).results[0]
-    assert result.outcome is Outcome.CONFLICT, result
+    assert result.outcome is ImportOutcome.CONFLICT, result
     return ImportConflict.objects.get()
 
 
@@ -133,7 +133,7 @@ def test_the_settled_file_imported_again_is_older(conflict, settler, folder):
 
     result = run_import(folder).results[0]
 
-    assert result.outcome is Outcome.OLDER, result
+    assert result.outcome is ImportOutcome.OLDER, result
     assert ImportConflict.objects.count() == 1, "no new conflict is filed"
     assert Policy.objects.get(policy_id="a").version == 3
 
@@ -143,7 +143,7 @@ def test_taking_the_file_for_every_field_leaves_the_record_with_the_files_conten
 
     policy = Policy.objects.get(policy_id="a")
     assert (policy.title, policy.body, policy.market_score) == ("Title from the file", "Body from the file\n", 70)
-    assert run_import(folder).results[0].outcome is Outcome.UNCHANGED
+    assert run_import(folder).results[0].outcome is ImportOutcome.UNCHANGED
 
 
 def test_written_values_are_read_as_the_change_form_reads_them(folder, settler):
@@ -282,7 +282,7 @@ def test_a_verified_record_goes_back_to_review_when_a_conflict_is_settled(folder
     policy = Policy.objects.get(policy_id="a")
     approve(policy, reviewer)
     change_file(folder, ("title: First", "title: Title from the file"))
-    assert run_import(folder).results[0].outcome is Outcome.CONFLICT
+    assert run_import(folder).results[0].outcome is ImportOutcome.CONFLICT
     conflict = ImportConflict.objects.get()
 
     settle(conflict, settler, title=Choice.take())
@@ -298,7 +298,7 @@ def test_the_approval_stamp_is_kept_or_taken_never_written(folder, settler):
     policy = Policy.objects.get(policy_id="a")
     approve(policy, reviewer)
     change_file(folder, ("tags:", "reviewStatus: draft\ntags:"))
-    assert run_import(folder).results[0].outcome is Outcome.CONFLICT
+    assert run_import(folder).results[0].outcome is ImportOutcome.CONFLICT
     conflict = ImportConflict.objects.get()
     assert conflict.field_names == ["review_status"]
 
@@ -327,7 +327,7 @@ def test_keeping_every_value_of_the_record_saves_no_version_and_the_file_is_olde
     assert Policy.history.count() == versions
     conflict.refresh_from_db()
     assert conflict.resolved_by == settler
-    assert run_import(folder).results[0].outcome is Outcome.OLDER
+    assert run_import(folder).results[0].outcome is ImportOutcome.OLDER
 
 
 def test_a_written_value_is_checked_as_the_import_checks_a_files(folder, settler):

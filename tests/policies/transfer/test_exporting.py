@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from policies.models import Policy, PolicyFile
-from policies.transfer.exporting import Outcome, export_to_folder, export_to_zip
+from policies.transfer.exporting import ExportOutcome, export_to_folder, export_to_zip
 from reviews import workflow
 from tests.factories import approve, edit_in_app, import_folder, make_user, run_import
 
@@ -43,7 +43,7 @@ def test_an_unedited_record_exports_byte_identical_to_its_file_at_its_path(colle
     out = tmp_path / "out"
     report = export_to_folder(out, all_records=True)
     assert [(r.path, r.outcome) for r in report.results] == [
-        ("international/intl-paris-art-6-4-ccs.md", Outcome.WRITTEN)
+        ("international/intl-paris-art-6-4-ccs.md", ExportOutcome.WRITTEN)
     ]
     assert (out / "international" / "intl-paris-art-6-4-ccs.md").read_bytes() == seed_text.encode()
 
@@ -91,7 +91,7 @@ def test_the_published_snapshot_is_written_while_newer_edits_await_review(collec
     published = (out / "international" / "intl-paris-art-6-4-ccs.md").read_bytes()
     edit_in_app("intl-paris-art-6-4-ccs", title="A newer, unreviewed title")
     report = export_to_folder(out)
-    assert [r.outcome for r in report.results] == [Outcome.UNCHANGED]
+    assert [r.outcome for r in report.results] == [ExportOutcome.UNCHANGED]
     assert (out / "international" / "intl-paris-art-6-4-ccs.md").read_bytes() == published
 
 
@@ -111,7 +111,7 @@ def test_unchanged_files_are_not_rewritten(collection, tmp_path):
     target = out / "international" / "intl-paris-art-6-4-ccs.md"
     os.utime(target, (1_000_000, 1_000_000))
     report = export_to_folder(out, all_records=True)
-    assert [r.outcome for r in report.results] == [Outcome.UNCHANGED]
+    assert [r.outcome for r in report.results] == [ExportOutcome.UNCHANGED]
     assert target.stat().st_mtime == 1_000_000
 
 
@@ -122,7 +122,7 @@ def test_check_writes_nothing_and_lists_the_files_that_would_change(collection, 
     before = (out / "international" / "intl-paris-art-6-4-ccs.md").read_bytes()
     report = export_to_folder(out, all_records=True, check=True)
     assert [(r.path, r.outcome) for r in report.results] == [
-        ("international/intl-paris-art-6-4-ccs.md", Outcome.WOULD_CHANGE)
+        ("international/intl-paris-art-6-4-ccs.md", ExportOutcome.WOULD_CHANGE)
     ]
     assert (out / "international" / "intl-paris-art-6-4-ccs.md").read_bytes() == before
 
@@ -144,7 +144,7 @@ def test_a_path_that_would_leave_the_export_folder_is_refused_and_nothing_is_wri
     out = tmp_path / "out"
     out.mkdir()
     report = export_to_folder(out, all_records=True)
-    assert report.results[0].outcome is Outcome.FAILED
+    assert report.results[0].outcome is ExportOutcome.FAILED
     assert "not a safe relative path" in report.results[0].message
     assert not (tmp_path / "escaped.md").exists()
 
@@ -161,7 +161,7 @@ def test_a_failed_write_leaves_the_old_file_whole_and_no_temp_file(collection, t
 
     monkeypatch.setattr(os, "replace", disk_full)
     report = export_to_folder(out, all_records=True)
-    assert report.results[0].outcome is Outcome.FAILED
+    assert report.results[0].outcome is ExportOutcome.FAILED
     assert report.results[0].message == "could not be written: No space left on device"
     assert target.read_bytes() == before
     assert sorted(p.name for p in target.parent.iterdir()) == [target.name]
@@ -192,7 +192,7 @@ def test_a_rewritten_file_keeps_its_mode(collection, tmp_path, umask, mode):
     target.chmod(mode)
     edit_in_app("intl-paris-art-6-4-ccs", title="Changed")
     report = export_to_folder(out, all_records=True)
-    assert report.results[0].outcome is Outcome.WRITTEN
+    assert report.results[0].outcome is ExportOutcome.WRITTEN
     assert "title: Changed" in target.read_text(encoding="utf-8")
     assert oct(target.stat().st_mode & 0o777) == oct(mode)
 
@@ -266,7 +266,7 @@ def test_two_records_meant_for_one_path_are_refused_loudly_in_folders_and_zips(c
 
     report = export_to_folder(out, all_records=True)
 
-    failed = [result for result in report.results if result.outcome is Outcome.FAILED]
+    failed = [result for result in report.results if result.outcome is ExportOutcome.FAILED]
     assert [(result.policy_id, result.path) for result in failed] == [("taken", "taken.md")]
     assert failed[0].message == (
         "is also the file of the record other; two records never share a file, so this one was not written"
@@ -296,13 +296,17 @@ def test_files_the_export_wrote_that_no_record_owns_any_more_are_listed_checked_
 
     listed = export_to_folder(out, all_records=True)
     checked = export_to_folder(out, all_records=True, check=True)
-    assert [(r.path, r.outcome) for r in listed.results if r.outcome is Outcome.STALE] == [("gone.md", Outcome.STALE)]
+    assert [(r.path, r.outcome) for r in listed.results if r.outcome is ExportOutcome.STALE] == [
+        ("gone.md", ExportOutcome.STALE)
+    ]
     assert checked.changes_pending
     assert (out / "gone.md").exists()
 
     pruned = export_to_folder(out, all_records=True, prune=True)
 
-    assert [(r.path, r.outcome) for r in pruned.results if r.outcome is Outcome.REMOVED] == [("gone.md", "removed")]
+    assert [(r.path, r.outcome) for r in pruned.results if r.outcome is ExportOutcome.REMOVED] == [
+        ("gone.md", "removed")
+    ]
     assert not (out / "gone.md").exists()
     # Files the app did not write are never touched.
     assert (out / "notes.md").read_text() == "mine" and (out / "edited.md").exists()
@@ -316,5 +320,5 @@ def test_a_file_edited_after_the_export_wrote_it_is_never_pruned(exported_gone):
 
     report = export_to_folder(out, all_records=True, prune=True)
 
-    assert not [r for r in report.results if r.outcome in (Outcome.STALE, Outcome.REMOVED)]
+    assert not [r for r in report.results if r.outcome in (ExportOutcome.STALE, ExportOutcome.REMOVED)]
     assert "Kept by hand" in (out / "gone.md").read_text()

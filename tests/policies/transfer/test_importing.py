@@ -11,7 +11,7 @@ from policies import checks, editing, records
 from policies.codec import frontmatter
 from policies.models import FileSnapshot, ImportConflict, Policy, PolicyFile, PolicyWarning, ReviewState, SeenFile
 from policies.transfer.exporting import export_to_folder, render_policy
-from policies.transfer.importing import Outcome, import_sources
+from policies.transfer.importing import ImportOutcome, import_sources
 from policies.transfer.sources import iter_zip
 from tests.data import EXAMPLES
 from tests.factories import approve, edit_in_app, make_user, run_import, with_defect, write
@@ -40,7 +40,7 @@ def only_result(report):
 def test_the_seed_is_imported_with_every_field_as_pending_and_flagged(tmp_path, seed_text):
     write(tmp_path, "intl-paris-art-6-4-ccs.md", seed_text)
     result = only_result(run_import(tmp_path))
-    assert result.outcome is Outcome.CREATED
+    assert result.outcome is ImportOutcome.CREATED
     policy = Policy.objects.get(policy_id="intl-paris-art-6-4-ccs")
     assert policy.state == ReviewState.PENDING
     assert policy.review_status == "verified"
@@ -63,7 +63,7 @@ def test_reimporting_an_unchanged_file_creates_no_version_and_does_not_parse_it(
 
     monkeypatch.setattr(frontmatter, "parse", fail)
     result = only_result(run_import(tmp_path))
-    assert result.outcome is Outcome.UNCHANGED
+    assert result.outcome is ImportOutcome.UNCHANGED
     assert database_state() == before
 
 
@@ -72,7 +72,7 @@ def test_a_changed_file_updates_only_the_changed_fields_with_a_reason(tmp_path):
     run_import(tmp_path)
     write(tmp_path, "a.md", path.read_text().replace("score: 50", "score: 70"))
     result = only_result(run_import(tmp_path))
-    assert result.outcome is Outcome.UPDATED
+    assert result.outcome is ImportOutcome.UPDATED
     assert result.message == "changed: analysis.market.score"
     policy = Policy.objects.get(policy_id="a")
     assert (policy.market_score, policy.version, policy.history.count()) == (70, 2, 2)
@@ -85,7 +85,7 @@ def test_a_reformatted_file_with_the_same_content_creates_no_version_and_changes
     run_import(tmp_path)
     write(tmp_path, "a.md", original.replace("year: 2024", "year: 2024 # a comment"))
     result = only_result(run_import(tmp_path))
-    assert result.outcome is Outcome.UNCHANGED
+    assert result.outcome is ImportOutcome.UNCHANGED
     assert result.message == "same content as the record (version 1)"
     policy = Policy.objects.get(policy_id="a")
     assert policy.history.count() == 1
@@ -102,7 +102,7 @@ def test_a_file_changed_on_disk_after_an_edit_in_the_app_is_a_conflict_and_both_
 
     report = run_import(tmp_path)
     result = only_result(report)
-    assert result.outcome is Outcome.CONFLICT
+    assert result.outcome is ImportOutcome.CONFLICT
     assert "changed both in the app (version 2, last saved by editor on " in result.message
     assert "title: was 'First', the record has 'Edited in the app', the file has 'Edited on disk'" in result.message
     assert "--force" in result.message
@@ -129,7 +129,7 @@ def test_force_takes_the_file_over_an_edit_in_the_app(tmp_path):
     edit_in_app("a", title="Edited in the app")
     write(tmp_path, "a.md", path.read_text().replace("First", "Edited on disk"))
     result = only_result(run_import(tmp_path, force=True))
-    assert result.outcome is Outcome.UPDATED
+    assert result.outcome is ImportOutcome.UPDATED
     assert Policy.objects.get(policy_id="a").title == "Edited on disk"
 
 
@@ -138,7 +138,7 @@ def test_an_edit_in_the_app_with_an_unchanged_file_is_kept_and_the_file_is_older
     run_import(tmp_path)
     edit_in_app("a", title="Edited in the app")
     result = only_result(run_import(tmp_path))
-    assert result.outcome is Outcome.OLDER
+    assert result.outcome is ImportOutcome.OLDER
     assert result.message.startswith("older than the record (version 1; the record is at version 2)")
     assert Policy.objects.get(policy_id="a").title == "Edited in the app"
 
@@ -146,7 +146,7 @@ def test_an_edit_in_the_app_with_an_unchanged_file_is_kept_and_the_file_is_older
 def test_a_dry_run_reports_outcomes_and_changes_nothing(tmp_path):
     write(tmp_path, "a.md", MINIMAL.format(id="a", title="First"))
     report = run_import(tmp_path, dry_run=True)
-    assert only_result(report).outcome is Outcome.CREATED
+    assert only_result(report).outcome is ImportOutcome.CREATED
     assert report.dry_run
     assert database_state() == ([], 0, 0, 0)
 
@@ -186,7 +186,7 @@ def test_a_bad_file_is_rejected_with_a_specific_message_and_changes_nothing(tmp_
     write(tmp_path, name, text)
     report = run_import(tmp_path / name)
     result = only_result(report)
-    assert result.outcome is Outcome.REJECTED
+    assert result.outcome is ImportOutcome.REJECTED
     assert fragment.lower() in result.message.lower(), result.message
     assert "Traceback" not in result.message
     assert not report.ok
@@ -280,7 +280,7 @@ def test_a_draft_with_a_defect_editors_fix_is_admitted_pending_with_a_problem_an
 
     result = only_result(report)
     assert (result.outcome, result.problems) == (
-        Outcome.CREATED,
+        ImportOutcome.CREATED,
         [f"line {line}, column {column}, field {field}: {message}"],
     )
     assert report.ok
@@ -296,7 +296,7 @@ def test_a_draft_with_a_defect_editors_fix_is_admitted_pending_with_a_problem_an
 def test_a_draft_without_a_title_is_admitted_with_a_problem(tmp_path):
     write(tmp_path, "a.md", "---\nid: a\nyear: 2024\n---\nBody\n")
     result = only_result(run_import(tmp_path))
-    assert (result.outcome, result.problems) == (Outcome.CREATED, ["field title: is missing"])
+    assert (result.outcome, result.problems) == (ImportOutcome.CREATED, ["field title: is missing"])
     assert Policy.objects.get().warnings.get(blocking=True).message == "is missing"
 
 
@@ -306,7 +306,7 @@ def test_texts_the_collection_carries_have_no_length_limit(tmp_path, draft_text)
     text = with_defect(draft_text, "author: Gemini Intelligence", f"author: {author}")
     write(tmp_path, "a.md", text)
     result = only_result(run_import(tmp_path))
-    assert (result.outcome, result.problems) == (Outcome.CREATED, [])
+    assert (result.outcome, result.problems) == (ImportOutcome.CREATED, [])
     assert Policy.objects.get().provenance_author == author
 
 
@@ -315,7 +315,7 @@ def test_a_text_longer_than_its_index_allows_is_a_problem_not_a_rejection(tmp_pa
     text = with_defect(draft_text, "country: 国际", f"country: {country}")
     write(tmp_path, "a.md", text)
     result = only_result(run_import(tmp_path))
-    assert result.outcome is Outcome.CREATED
+    assert result.outcome is ImportOutcome.CREATED
     assert result.problems == ["line 3, column 10, field country: is 402 characters long, over the limit of 400"]
     assert Policy.objects.get().country == ""
     export_to_folder(tmp_path / "out", all_records=True)
@@ -328,7 +328,7 @@ def test_drafts_admitted_together_report_each_of_their_problems(tmp_path, draft_
     write(tmp_path, "b.md", MINIMAL.format(id="b", title="B"))
     report = run_import(tmp_path)
     a, b = report.results
-    assert (a.outcome, len(a.problems), b.outcome, b.problems) == (Outcome.CREATED, 2, Outcome.CREATED, [])
+    assert (a.outcome, len(a.problems), b.outcome, b.problems) == (ImportOutcome.CREATED, 2, ImportOutcome.CREATED, [])
     assert a.summary == "created, 2 problems"
     assert b.summary == "created"
     assert (report.problem_count, report.ok) == (2, True)
@@ -340,7 +340,7 @@ def test_a_changed_file_with_a_defect_updates_the_record_and_reports_the_problem
     run_import(tmp_path)
     write(tmp_path, "a.md", path.read_text().replace("score: 50", "score: 50.5"))
     result = only_result(run_import(tmp_path))
-    assert result.outcome is Outcome.UPDATED
+    assert result.outcome is ImportOutcome.UPDATED
     assert result.problems == [
         "line 7, column 12, field analysis.market.score: must be a whole number, not the number 50.5"
     ]
@@ -352,7 +352,7 @@ def test_a_changed_file_with_a_defect_updates_the_record_and_reports_the_problem
 def test_invalid_utf8_is_rejected_with_its_line_and_column(tmp_path):
     write(tmp_path, "latin1.md", "---\nid: a\ntitle: Café\n---\n", encoding="latin-1")
     result = only_result(run_import(tmp_path))
-    assert result.outcome is Outcome.REJECTED
+    assert result.outcome is ImportOutcome.REJECTED
     assert result.message == "line 3, column 11: is not valid UTF-8 (byte 0xe9)"
 
 
@@ -365,7 +365,7 @@ def test_a_file_over_the_size_limit_is_rejected_before_it_is_read(tmp_path, sett
     settings.POLICY_FILE_MAX_BYTES = 1000
     write(tmp_path, "big.md", "---\nid: a\ntitle: T\n---\n" + "x" * 2000)
     result = only_result(run_import(tmp_path))
-    assert result.outcome is Outcome.REJECTED
+    assert result.outcome is ImportOutcome.REJECTED
     assert "over the limit of 1,000 bytes" in result.message
 
 
@@ -382,7 +382,7 @@ def test_a_file_whose_aliases_expand_past_the_file_size_limit_is_rejected_with_l
     # 1.5 MB, which would read as 600 MB.
     write(tmp_path, "bomb.md", alias_bomb("bomb", 1_500_000, 400))
     result = only_result(run_import(tmp_path / "bomb.md"))
-    assert result.outcome is Outcome.REJECTED
+    assert result.outcome is ImportOutcome.REJECTED
     assert result.message == (
         "line 5, column 8, field tags[0]: aliases expand the text to more than 2,097,152 characters, the limit"
     )
@@ -395,8 +395,8 @@ def test_the_limit_on_expanded_text_is_the_file_size_limit(tmp_path, settings):
     write(tmp_path, "a.md", alias_bomb("a", 3_000, 2))
     write(tmp_path, "b.md", alias_bomb("b", 3_000, 3))
     fits, too_long = run_import(tmp_path).results
-    assert fits.outcome is Outcome.CREATED
-    assert too_long.outcome is Outcome.REJECTED
+    assert fits.outcome is ImportOutcome.CREATED
+    assert too_long.outcome is ImportOutcome.REJECTED
     assert too_long.message == (
         "line 5, column 22, field tags[2]: aliases expand the text to more than 10,000 characters, the limit"
     )
@@ -407,8 +407,8 @@ def test_two_files_with_the_same_id_reject_the_second_naming_the_first(tmp_path)
     write(tmp_path, "a.md", MINIMAL.format(id="same", title="One"))
     write(tmp_path, "b.md", MINIMAL.format(id="same", title="Two"))
     first, second = run_import(tmp_path).results
-    assert first.outcome is Outcome.CREATED
-    assert second.outcome is Outcome.REJECTED
+    assert first.outcome is ImportOutcome.CREATED
+    assert second.outcome is ImportOutcome.REJECTED
     assert second.message == "has the same id 'same' as a.md"
     assert Policy.objects.get().title == "One"
 
@@ -418,7 +418,11 @@ def test_one_bad_file_never_stops_the_others(tmp_path):
     write(tmp_path, "b.md", "---\nid: b\ntitle: [\n---\n")
     write(tmp_path, "c/d.md", MINIMAL.format(id="d", title="D"))
     outcomes = [(r.name, r.outcome) for r in run_import(tmp_path).results]
-    assert outcomes == [("a.md", Outcome.CREATED), ("b.md", Outcome.REJECTED), ("c/d.md", Outcome.CREATED)]
+    assert outcomes == [
+        ("a.md", ImportOutcome.CREATED),
+        ("b.md", ImportOutcome.REJECTED),
+        ("c/d.md", ImportOutcome.CREATED),
+    ]
     assert Policy.objects.get(policy_id="d").file.path == "c/d.md"
 
 
@@ -456,11 +460,11 @@ def test_a_zip_is_imported_member_by_member_and_unsafe_members_are_refused_by_na
     )
     report = import_sources(iter_zip(archive, label="bundle.zip"), origin="test")
     outcomes = {r.name: (r.outcome, r.message) for r in report.results}
-    assert outcomes["bundle.zip:policies/a.md"][0] is Outcome.CREATED
-    assert outcomes["bundle.zip:../evil.md"] == (Outcome.REJECTED, "has a path that leaves the archive ('..')")
-    assert outcomes["bundle.zip:/abs.md"] == (Outcome.REJECTED, "has an absolute path")
+    assert outcomes["bundle.zip:policies/a.md"][0] is ImportOutcome.CREATED
+    assert outcomes["bundle.zip:../evil.md"] == (ImportOutcome.REJECTED, "has a path that leaves the archive ('..')")
+    assert outcomes["bundle.zip:/abs.md"] == (ImportOutcome.REJECTED, "has an absolute path")
     assert outcomes["bundle.zip:C:/drive.md"][1] == "has a Windows path (backslash or drive letter)"
-    assert outcomes["bundle.zip:link.md"] == (Outcome.REJECTED, "is a symbolic link")
+    assert outcomes["bundle.zip:link.md"] == (ImportOutcome.REJECTED, "is a symbolic link")
     assert len(outcomes) == 5
     assert Policy.objects.get().file.path == "policies/a.md"
 
@@ -473,8 +477,8 @@ def test_a_zip_with_duplicate_members_refuses_the_second():
         archive.writestr("a.md", good)
     report = import_sources(iter_zip(buffer, label="dup.zip"), origin="test")
     assert [(r.name, r.outcome) for r in report.results] == [
-        ("dup.zip:a.md", Outcome.CREATED),
-        ("dup.zip:a.md", Outcome.REJECTED),
+        ("dup.zip:a.md", ImportOutcome.CREATED),
+        ("dup.zip:a.md", ImportOutcome.REJECTED),
     ]
 
 
@@ -482,7 +486,7 @@ def test_a_zip_that_would_inflate_too_far_is_refused_whole(monkeypatch):
     monkeypatch.setattr("policies.transfer.sources.ZIP_MAX_TOTAL_BYTES", 100)
     archive = _zip({"a.md": MINIMAL.format(id="a", title="A" * 200).encode()})
     result = only_result(import_sources(iter_zip(archive, label="big.zip"), origin="test"))
-    assert result.outcome is Outcome.REJECTED
+    assert result.outcome is ImportOutcome.REJECTED
     assert "would inflate to" in result.message
 
 
@@ -512,7 +516,7 @@ def test_new_records_stored_together_get_the_same_version_file_and_warnings_as_o
     write(tmp_path, "b.md", seed_text.replace("intl-paris-art-6-4-ccs", "b", 1))
     editor = make_user("editor", perm_names=("policies.add_policy", "policies.change_policy"))
     report = run_import(tmp_path, user=editor)
-    assert [(r.outcome, r.message) for r in report.results] == [(Outcome.CREATED, "new record")] * 2
+    assert [(r.outcome, r.message) for r in report.results] == [(ImportOutcome.CREATED, "new record")] * 2
     policy = Policy.objects.get(policy_id="b")
     entry = policy.history.get()
     assert (entry.history_user, entry.history_change_reason, entry.version) == (editor, "Imported from b.md (test)", 1)
@@ -526,7 +530,7 @@ def test_new_records_stored_together_get_the_same_version_file_and_warnings_as_o
         and checks.refresh_collection()
         and stored == sorted(PolicyWarning.objects.values_list("policy__policy_id", "field", "code", "message"))
     )
-    assert run_import(tmp_path).counts[Outcome.UNCHANGED] == 2
+    assert run_import(tmp_path).counts[ImportOutcome.UNCHANGED] == 2
 
 
 def test_a_database_failure_rejects_that_file_whole_and_the_next_file_is_still_imported(tmp_path, monkeypatch):
@@ -551,7 +555,7 @@ def test_a_database_failure_rejects_that_file_whole_and_the_next_file_is_still_i
     monkeypatch.setattr(PolicyFile, "save", fail_for_a)
     monkeypatch.setattr(PolicyFile.objects, "bulk_create", fail_together_for_a)
     first, second = run_import(tmp_path).results
-    assert (first.outcome, second.outcome) == (Outcome.REJECTED, Outcome.CREATED)
+    assert (first.outcome, second.outcome) == (ImportOutcome.REJECTED, ImportOutcome.CREATED)
     assert first.message == "could not be stored, nothing of it was saved: database is locked"
     assert list(Policy.objects.values_list("policy_id", flat=True)) == ["b"]
     assert Policy.history.count() == 1
@@ -581,7 +585,11 @@ def test_a_record_the_database_refuses_is_rejected_alone_though_new_records_are_
         write(tmp_path, f"{policy_id}.md", MINIMAL.format(id=policy_id, title=policy_id.upper()))
     refuse_records_named("b")
     results = run_import(tmp_path).results
-    assert [result.outcome for result in results] == [Outcome.CREATED, Outcome.REJECTED, Outcome.CREATED]
+    assert [result.outcome for result in results] == [
+        ImportOutcome.CREATED,
+        ImportOutcome.REJECTED,
+        ImportOutcome.CREATED,
+    ]
     assert results[1].message.startswith("could not be stored, nothing of it was saved: refused")
     assert list(Policy.objects.values_list("policy_id", flat=True)) == ["a", "c"]
     assert sorted(Policy.history.values_list("policy_id", "history_change_reason")) == [
@@ -602,7 +610,7 @@ def test_an_import_of_new_changed_and_conflicting_files_leaves_the_warnings_a_fu
         title = "Changed on disk" if policy_id == "c" else policy_id.upper()
         write(tmp_path, f"{policy_id}.md", changed.format(id=policy_id, title=title))
     outcomes = [result.outcome for result in run_import(tmp_path).results]
-    assert outcomes == [Outcome.UNCHANGED, Outcome.UPDATED, Outcome.CONFLICT, Outcome.CREATED]
+    assert outcomes == [ImportOutcome.UNCHANGED, ImportOutcome.UPDATED, ImportOutcome.CONFLICT, ImportOutcome.CREATED]
     stored = stored_warnings()
     assert ("b", "analysis.mrv.citation", "missing_citation", "is empty, but the mrv dimension is scored") in stored
     assert ("c", "url", "url_not_http", "'ftp://c' is not an http(s) address") in stored
@@ -643,9 +651,9 @@ def test_reimporting_the_untouched_drafts_after_a_correction_approval_and_export
     assert (database_state(), list(Policy.objects.values_list("policy_id", "state", "version"))) == before
     by_id = {result.policy_id: result for result in report.results}
     older = by_id["intl-paris-art-6-4-ccs"]
-    assert older.outcome is Outcome.OLDER
+    assert older.outcome is ImportOutcome.OLDER
     assert older.message.startswith(f"older than the record (version 1; the record is at version {approved.version})")
-    assert {result.outcome for id_, result in by_id.items() if id_ != corrected.policy_id} == {Outcome.UNCHANGED}
+    assert {result.outcome for id_, result in by_id.items() if id_ != corrected.policy_id} == {ImportOutcome.UNCHANGED}
     policy = Policy.objects.get(policy_id="intl-paris-art-6-4-ccs")
     assert (policy.state, policy.market_score) == (ReviewState.VERIFIED, 80)
 
@@ -660,7 +668,7 @@ def test_a_file_holding_any_earlier_version_is_older_even_with_other_bytes(tmp_p
 
     result = only_result(run_import(tmp_path))
 
-    assert result.outcome is Outcome.OLDER
+    assert result.outcome is ImportOutcome.OLDER
     assert result.message.startswith("older than the record (version 2; the record is at version 3)")
     assert Policy.objects.get(policy_id="a").title == "Third"
 
@@ -675,7 +683,7 @@ def test_a_regenerated_draft_is_merged_with_the_corrections_made_since_and_sent_
 
     result = only_result(run_import(tmp_path))
 
-    assert result.outcome is Outcome.MERGED
+    assert result.outcome is ImportOutcome.MERGED
     assert result.message == (
         "took body from the file; kept reviewStatus, analysis.market.score, provenance.reviewer, "
         "provenance.lastAuditDate, changed in the app since version 1"
@@ -692,7 +700,7 @@ def test_a_changed_file_of_a_record_nobody_changed_since_is_taken_whole(tmp_path
     run_import(tmp_path)
     write(tmp_path, "a.md", path.read_text().replace("First", "Second").replace("Body", "New body"))
     result = only_result(run_import(tmp_path))
-    assert (result.outcome, result.message) == (Outcome.UPDATED, "changed: title, body")
+    assert (result.outcome, result.message) == (ImportOutcome.UPDATED, "changed: title, body")
 
 
 def test_a_file_whose_path_another_record_holds_is_refused_and_changes_nothing(tmp_path):
@@ -705,7 +713,7 @@ def test_a_file_whose_path_another_record_holds_is_refused_and_changes_nothing(t
     report = run_import(tmp_path / "two")
 
     refused = next(result for result in report.results if result.policy_id == "b")
-    assert refused.outcome is Outcome.REJECTED
+    assert refused.outcome is ImportOutcome.REJECTED
     assert refused.message == (
         "shared.md is the file of the record a; two records never share a file: give this file its own name"
     )
@@ -740,7 +748,7 @@ def test_a_file_rendered_from_an_edited_version_is_that_version_as_its_file_stat
     edit_in_app("a", title="Third")
     write(tmp_path, "a.md", rendered.replace("title: Second", "title: Second  # again"))
     result = only_result(run_import(tmp_path))
-    assert (result.outcome, Policy.objects.get(policy_id="a").title) == (Outcome.OLDER, "Third")
+    assert (result.outcome, Policy.objects.get(policy_id="a").title) == (ImportOutcome.OLDER, "Third")
     assert result.message.startswith("older than the record (version 2; the record is at version 3)")
 
 
@@ -749,11 +757,11 @@ def test_a_merged_file_imported_again_says_it_is_already_in_the_record(tmp_path)
     run_import(tmp_path)
     edit_in_app("a", market_score=80)
     write(tmp_path, "a.md", path.read_text().replace("Body", "New body"))
-    assert only_result(run_import(tmp_path)).outcome is Outcome.MERGED
+    assert only_result(run_import(tmp_path)).outcome is ImportOutcome.MERGED
 
     again = only_result(run_import(tmp_path))
 
     assert (again.outcome, again.message) == (
-        Outcome.OLDER,
+        ImportOutcome.OLDER,
         "older than the record: already taken into its version 3; nothing was changed",
     )
