@@ -90,7 +90,7 @@ def lock(pk: int) -> Policy:
     """The record, read and locked until the transaction ends; `save_record` compares with what was read here."""
     if not connection.in_atomic_block:
         raise RuntimeError("lock() holds a row lock until the transaction ends: call it inside transaction.atomic()")
-    policy = Policy.objects.select_for_update(no_key=True).select_related("template").get(pk=pk)
+    policy = Policy.objects.select_for_update(no_key=True, of=("self",)).select_related("template").get(pk=pk)
     policy._stored = _snapshot(policy)  # type: ignore[attr-defined]
     return policy
 
