@@ -26,14 +26,21 @@ def env_flag(name: str, default: bool) -> bool:
 
 DEBUG = env_flag("DJANGO_DEBUG", False)
 
+# Without a key outside DEBUG the app does not serve (config/wsgi.py) and Django refuses anything that signs;
+# commands that sign nothing (makemigrations, migrate, an import) still run.
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
+if not SECRET_KEY and DEBUG:
+    # Development only: a key that is obviously not a secret.
+    SECRET_KEY = "insecure-development-key-" + "x" * 40
+
+
+def require_secret_key() -> None:
+    """Refuse to serve without a secret key: sessions, CSRF tokens and password resets are signed with it."""
+    if not SECRET_KEY:
         raise ImproperlyConfigured(
             "Set DJANGO_SECRET_KEY: the app runs as in production unless DJANGO_DEBUG=1 (`make run` sets it)."
         )
-    # Development only: a key that is obviously not a secret.
-    SECRET_KEY = "insecure-development-key-" + "x" * 40
+
 
 ALLOWED_HOSTS = [h for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 
