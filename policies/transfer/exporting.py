@@ -178,7 +178,18 @@ def export_to_folder(
     exported = set(SeenFile.objects.filter(how=SeenFile.How.EXPORTED).values_list("sha256", flat=True))
     targets: dict[str, str] = {}
     items = iter_rendered(all_records=all_records)
-    for item in progress(items) if progress else items:
+    for item in _to_write(progress(items) if progress else items, report, targets):
+        report.results.append(_export_one(item, root, check=check, exported=exported))
+    report.results.extend(_stale_files(root, set(targets), exported, check=check, prune=prune))
+    return report
+
+
+def _to_write(
+    items: Iterable[RenderedPolicy | Policy], report: ExportReport, targets: dict[str, str]
+) -> Iterator[RenderedPolicy]:
+    """The files to write: records with nothing published are counted as skipped, and a record whose path
+    another one wrote first (`targets`, by path folded to lower case, as checkouts may) is refused."""
+    for item in items:
         if isinstance(item, Policy):
             report.skipped += 1
             continue
@@ -186,9 +197,7 @@ def export_to_folder(
         if holder != item.values["policy_id"]:
             report.results.append(_shared_path(item, holder))
             continue
-        report.results.append(_export_one(item, root, check=check, exported=exported))
-    report.results.extend(_stale_files(root, set(targets), exported, check=check, prune=prune))
-    return report
+        yield item
 
 
 def _shared_path(rendered: RenderedPolicy, holder: str) -> ExportResult:
@@ -374,16 +383,8 @@ def export_to_zip(*, all_records: bool = False) -> tuple[bytes, ExportReport]:
     """The records' files in a zip archive, for download; the collection's sync state is left as it is."""
     report = ExportReport()
     buffer = io.BytesIO()
-    targets: dict[str, str] = {}
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for item in iter_rendered(all_records=all_records):
-            if isinstance(item, Policy):
-                report.skipped += 1
-                continue
-            holder = targets.setdefault(item.path.casefold(), item.values["policy_id"])
-            if holder != item.values["policy_id"]:
-                report.results.append(_shared_path(item, holder))
-                continue
+        for item in _to_write(iter_rendered(all_records=all_records), report, {}):
             archive.writestr(item.path, item.text.encode("utf-8"))
             report.results.append(ExportResult(item.path, ExportOutcome.WRITTEN, item.values["policy_id"]))
     return buffer.getvalue(), report
