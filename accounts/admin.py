@@ -19,6 +19,8 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from knox.models import AuthToken
 
+from policies.admin import ReadOnlyAdmin
+
 from . import access, tokens
 from .forms import UserChangeForm
 from .models import AccessChange, APIToken
@@ -150,7 +152,7 @@ admin.site.register(Group, GroupAdmin)
 
 
 @admin.register(AccessChange)
-class AccessChangeAdmin(admin.ModelAdmin):
+class AccessChangeAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "actor_name", "whom", "what", "change", "before_display", "after_display", "via"]
     list_filter = ["what", "via"]
     search_fields = ["user_name", "group_name", "actor_name"]
@@ -194,15 +196,6 @@ class AccessChangeAdmin(admin.ModelAdmin):
     @admin.display(description=_("after"))
     def after_display(self, obj: AccessChange) -> str:
         return _shown(obj.after)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 def _shown(value) -> str:

@@ -446,8 +446,21 @@ class ImportConflictStatusFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """An admin that shows rows and never adds, changes or deletes them: trails that are written once."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(ImportConflict)
-class ImportConflictAdmin(admin.ModelAdmin):
+class ImportConflictAdmin(ReadOnlyAdmin):
     """Import conflicts, open ones first, read-only; an editor settles each on its own page (`settle_view`).
 
     Nobody adds, changes or deletes one here: the import files them and settling closes them, which needs the
@@ -485,15 +498,6 @@ class ImportConflictAdmin(admin.ModelAdmin):
             .select_related("policy", "created_by", "resolved_by")
             .defer("policy__related_facilities", "policy__body", "policy__description")
         )
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     def has_settle_permission(self, request) -> bool:
         return conflicts.may_settle(request.user)

@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from policies.admin import PolicyAdmin
+from policies.admin import PolicyAdmin, ReadOnlyAdmin
 from policies.models import Policy
 
 from . import views, workflow
@@ -118,19 +118,10 @@ class DimensionVerdictInline(admin.TabularInline):
 
 
 @admin.register(ReviewEvent)
-class ReviewEventAdmin(admin.ModelAdmin):
+class ReviewEventAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "policy", "action", "from_state", "to_state", "actor", "version"]
     list_filter = ["action", "to_state"]
     search_fields = ["policy__policy_id", "policy__title", "comment"]
     list_select_related = ["policy", "actor"]
     date_hierarchy = "created_at"
     inlines = [DimensionVerdictInline]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
