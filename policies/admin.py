@@ -60,8 +60,19 @@ def _fieldset(section: schema.Section) -> tuple[Any, dict[str, Any]]:
             "fields": [tuple(fields)],
             "description": gettext_lazy("Written by the import and the review workflow only."),
         }
+    if section in _PAIRED_SECTIONS:
+        # Short values two to a row, so that the record's head fits a laptop's screen; the id and title alone.
+        leading = [name for name in fields if name in ("policy_id", "title")]
+        rest = [name for name in fields if name not in leading]
+        fields = [
+            *leading,
+            *(tuple(rest[i : i + 2]) if len(rest[i : i + 2]) > 1 else rest[i] for i in range(0, len(rest), 2)),
+        ]
     classes = {schema.TEXT: ["markdown-text"], schema.OTHER: ["collapse"]}.get(section, [])
     return section.label, {"fields": fields, "classes": classes}
+
+
+_PAIRED_SECTIONS = (schema.IDENTITY, schema.CLASSIFICATION, schema.EVOLUTION)
 
 
 # The list's tooltip names a record's first few warnings: a record can have many, and the list shows fifty records.
