@@ -193,7 +193,6 @@ class PolicyChangeList(ChangeList):
         self.search_count_limit = f"{SEARCH_COUNT_LIMIT:,}"
 
 
-@admin.register(Policy)
 class PolicyAdmin(SimpleHistoryAdmin):
     form = PolicyForm
     list_display = ["title", "policy_id", "warnings_shown", "country", "category", "year", "state", "updated_at"]

@@ -1,7 +1,7 @@
 """The review desk in the admin: review screens and bulk approval on the policy list, a read-only event log.
 
-`policies` must not import `reviews`, so the policy admin is extended here and registered in its place
-(`reviews` comes after `policies` in INSTALLED_APPS).
+`policies` must not import `reviews`, so `policies.admin.PolicyAdmin` (the record's list, form and history) is
+extended here with the review screens, and this is where the one `Policy` admin is registered.
 """
 
 from django.contrib import admin, messages
@@ -19,6 +19,7 @@ from .models import DimensionVerdict, ReviewEvent
 admin.site.index_template = "admin/reviews/index.html"
 
 
+@admin.register(Policy)
 class ReviewPolicyAdmin(PolicyAdmin):
     actions = [*(PolicyAdmin.actions or []), "approve_selected"]
     change_list_template = "admin/policies/policy/review_change_list.html"
@@ -97,10 +98,6 @@ class ReviewPolicyAdmin(PolicyAdmin):
                 approved += 1
         if approved:
             self.message_user(request, f"Approved {approved} of {len(queryset)} selected.", messages.SUCCESS)
-
-
-admin.site.unregister(Policy)
-admin.site.register(Policy, ReviewPolicyAdmin)
 
 
 class DimensionVerdictInline(admin.TabularInline):

@@ -70,6 +70,30 @@ def test_the_desk_never_imports_the_sample_generator():
     assert importers == {}
 
 
+def test_each_model_admin_is_registered_once_and_never_replaced():
+    # One `Policy` admin, registered where it is complete (`reviews.admin`), not registered and then swapped.
+    from django.apps import apps
+    from django.contrib import admin
+
+    from policies.models import Policy
+    from reviews.admin import ReviewPolicyAdmin
+
+    ours = {model.__name__ for app in APPS for model in apps.get_app_config(app).get_models()}
+    unregistered = [
+        f"{path.relative_to(ROOT)}: {ast.unparse(node)}"
+        for package in (*APPS, "config")
+        for path in sorted((ROOT / package).rglob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "unregister"
+        and any(isinstance(arg, ast.Name) and arg.id in ours for arg in node.args)
+    ]
+    # Django's own User and Group, and knox's tokens, are replaced by admins of ours: that is what unregister is for.
+    assert unregistered == []
+    assert type(admin.site._registry[Policy]) is ReviewPolicyAdmin
+
+
 def test_nothing_listens_to_a_records_saves_or_deletions():
     # Everything a save does is in `policies.saving.save_record`, in plain code, in the order it runs.
     from django.db.models import signals
