@@ -15,6 +15,7 @@ from rest_framework import status
 from rest_framework.exceptions import APIException
 from rest_framework.request import Request
 
+from policies import saving
 from policies.models import Policy
 
 _ETAG = re.compile(r'^"(?P<policy_id>[^"@]+)@(?P<version>[0-9]{1,10})"$')
@@ -58,8 +59,8 @@ def expected_version(request: Request, policy: Policy) -> int:
 def stale(policy: Policy, detail: str) -> PreconditionFailed:
     """The 412 for a write based on an old version: who saved the record last, when and why."""
     policy.refresh_from_db()
-    last = policy.history.order_by("-history_id").first()
-    user = getattr(last, "history_user", None) if last else None
+    last = saving.last_save(policy)
+    user = last.history_user if last else None
     facts = {
         "current_version": policy.version,
         "etag": etag(policy),
@@ -67,7 +68,7 @@ def stale(policy: Policy, detail: str) -> PreconditionFailed:
         "changed_at": timezone.localtime(last.history_date).isoformat() if last else None,
         "change_reason": (last.history_change_reason or "") if last else "",
     }
-    who = facts["changed_by"] or "a command"
+    who = saving.saved_by(last)
     return PreconditionFailed(
         f"{detail} Last saved as version {policy.version} by {who} at {facts['changed_at']}.", facts
     )

@@ -43,17 +43,10 @@ class Conflict:
         """Who saved since, in order, each once ("a command" for saves without a user)."""
         names: list[str] = []
         for row in self.saves:
-            name = _who(row)
+            name = saving.saved_by(row)
             if name not in names:
                 names.append(name)
         return names
-
-
-def _who(row: Any) -> str:
-    user = row.history_user
-    if user is None:
-        return "a command"
-    return user.get_full_name().strip() or user.get_username()
 
 
 def conflict_since(policy: Policy, loaded_version: int) -> Conflict:
@@ -82,9 +75,10 @@ def describe(conflict: Conflict) -> str:
     reason = f" ({last.history_change_reason})" if last.history_change_reason else ""
     others = conflict.editors
     who = others[-1] if len(others) == 1 else f"{', '.join(others[:-1])} and {others[-1]}"
+    last_by = saving.saved_by(last)
     return (
         f"Not saved: {who} changed this record after you opened it (version {conflict.loaded_version}); the last "
-        f"save, version {conflict.current_version}, was by {_who(last)} on {when}{reason}. Your input is kept "
+        f"save, version {conflict.current_version}, was by {last_by} on {when}{reason}. Your input is kept "
         "below: compare it with their changes, then save again to apply it to the current version."
     )
 

@@ -204,6 +204,20 @@ def history_of(
     return row
 
 
+def last_save(policy: Policy) -> Any | None:
+    """The history row of the record's latest save (who, when, why), or None for a record never saved."""
+    return policy.history.select_related("history_user").order_by("-history_id").first()
+
+
+def saved_by(row: Any) -> str:
+    """Who made a save, as screens and messages name people: full name, else user name; a save without a user
+    (an import or another command) was made by "a command"."""
+    user = row.history_user if row is not None else None
+    if user is None:
+        return "a command"
+    return user.get_full_name().strip() or user.get_username()
+
+
 def delete_records(policies: Sequence[Policy], *, user: Any, reason: str) -> None:
     """Delete records, each with a last history row saying who deleted it and why, and rewrite the warnings of
     the records that were compared with them."""

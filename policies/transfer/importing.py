@@ -687,8 +687,7 @@ def _describe_conflict(policy: Policy, merge: merging.Merge) -> str:
         f"the file has {_shorten(c.theirs)}"
         for c in merge.conflicts
     )
-    last = policy.history.select_related("history_user").order_by("-history_id").first()
-    who = getattr(last, "history_user", None) or "a command"
+    who = saving.saved_by(saving.last_save(policy))
     when = f"{timezone.localtime(policy.updated_at):%Y-%m-%d %H:%M}"
     return (
         f"changed both in the app (version {policy.version}, last saved by {who} on {when}) and in the file "

@@ -184,14 +184,15 @@ def test_an_edit_without_if_match_is_refused_with_428(clients, imported):
 
 def test_an_edit_of_a_version_someone_saved_over_is_refused_with_412_saying_who(clients, imported):
     stale = etag_of(imported)
-    edit(imported, user=make_editor("colleague"), market_score=70, reason="Colleague's fix")
+    edit(imported, user=make_editor("colleague", first_name="Wang Fang"), market_score=70, reason="Colleague's fix")
     before = database_state()
     response = patch(clients["editor"], {"frontmatter": {"analysis": {"market": {"score": 80}}}}, if_match=stale)
     assert response.status_code == 412
     body = response.json()
     assert (body["current_version"], body["changed_by"], body["change_reason"]) == (2, "colleague", "Colleague's fix")
     assert body["etag"] == etag_of(imported)
-    assert "colleague" in body["detail"] and "version 1" in body["detail"]
+    # The field names the account; the sentence names the person, as the admin's messages do.
+    assert "by Wang Fang" in body["detail"] and "version 1" in body["detail"]
     assert database_state() == before
     assert Policy.objects.get(pk=imported.pk).market_score == 70
 

@@ -93,6 +93,18 @@ def test_a_reformatted_file_with_the_same_content_creates_no_version_and_changes
     assert policy.template.text == original
 
 
+def test_a_conflict_names_the_last_editor_as_every_screen_does_by_full_name(tmp_path):
+    path = write(tmp_path, "a.md", MINIMAL.format(id="a", title="First"))
+    run_import(tmp_path)
+    make_user("wang", first_name="Wang Fang")
+    edit_in_app("a", username="wang", title="Edited in the app")
+    write(tmp_path, "a.md", path.read_text().replace("First", "Edited on disk"))
+
+    result = only_result(run_import(tmp_path))
+
+    assert "last saved by Wang Fang on " in result.message
+
+
 def test_a_file_changed_on_disk_after_an_edit_in_the_app_is_a_conflict_and_both_are_left_alone(tmp_path):
     path = write(tmp_path, "a.md", MINIMAL.format(id="a", title="First"))
     run_import(tmp_path)
