@@ -45,7 +45,13 @@ class PolicyFilterSerializer(serializers.Serializer):
     category = serializers.CharField(required=False, help_text="Exactly as the record writes it, e.g. `Market`.")
     year = serializers.IntegerField(required=False, min_value=0, max_value=9999)
     tag = serializers.CharField(required=False, help_text="One of the record's tags, exactly.")
-    search = serializers.CharField(required=False, help_text="Part of the title or the id, in any case.")
+    search = serializers.CharField(
+        required=False,
+        help_text=(
+            "Words the id, title, country or tags contain, all of them, in any case; "
+            '"a phrase in quotes" is one word. The admin list\'s search, applied to the version shown.'
+        ),
+    )
 
 
 class PolicyFilter(BaseFilterBackend):
@@ -58,9 +64,10 @@ class PolicyFilter(BaseFilterBackend):
         conditions: list[Any] = [Q(**{name: given[name]}) for name in ("country", "category", "year") if name in given]
         if "tag" in given:
             conditions.append(ListHasItem("tags", given["tag"]))
+        queryset = versions.whose_shown_version(view.snapshot, queryset, *conditions)
         if "search" in given:
-            conditions.append(Q(title__icontains=given["search"]) | Q(policy_id__icontains=given["search"]))
-        return versions.whose_shown_version(view.snapshot, queryset, *conditions)
+            queryset = versions.whose_shown_version_matches(view.snapshot, queryset, given["search"])
+        return queryset
 
     def get_schema_operation_parameters(self, view):
         types = {serializers.IntegerField: "integer"}

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from policies import records
+from policies import records, search
 from policies.models import Policy, ReviewState, last_verified_history_id
 from policies.transfer.exporting import published_version
 
@@ -51,6 +51,13 @@ def whose_shown_version(snapshot: Snapshot, queryset: QuerySet[Policy], *conditi
     if snapshot is Snapshot.CURRENT:
         return queryset.filter(*conditions)
     return queryset.filter(pk__in=_published_rows().filter(*conditions).values("id"))
+
+
+def whose_shown_version_matches(snapshot: Snapshot, queryset: QuerySet[Policy], text: str) -> QuerySet[Policy]:
+    """The records of `queryset` whose shown version matches the search `text` (`policies.search`)."""
+    if snapshot is Snapshot.CURRENT:
+        return search.matching(queryset, text)
+    return queryset.filter(pk__in=search.matching(_published_rows(), text).values("id"))
 
 
 def _published_rows() -> QuerySet[Any]:

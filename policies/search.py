@@ -1,4 +1,5 @@
-"""The admin's search: records whose id, title, country or tags contain every word typed, through an index.
+"""The one search of the desk, used by the admin's list and the API: records whose id, title, country or tags
+contain every word typed, in any case, through an index.
 
 The words are matched anywhere in the text, in any case, which a B-tree cannot seek: at 20,000 records every
 search read the whole table. Both databases keep a trigram index over one search document per record, the
@@ -9,6 +10,9 @@ four columns joined by newlines (a typed word never holds one, so no word matche
   characters or more is a phrase query on it, a shorter one is compared with `LIKE` row by row (trigrams need
   three characters).
 
+Earlier versions (the API's published list searches each record's published version) have no index: the same
+words are compared with those versions' columns one by one, which the number of verified versions bounds.
+
 `ensure_index` creates whatever is missing and runs after every `migrate`: on SQLite Django rebuilds a table
 to alter a column, which drops its triggers, and the index is rebuilt from the records then.
 """
@@ -17,7 +21,7 @@ from __future__ import annotations
 
 from django.db import connection, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import BooleanField, Q, QuerySet, TextField
+from django.db.models import BooleanField, F, Func, Q, QuerySet, TextField, Value
 from django.db.models.expressions import RawSQL
 from django.utils.text import smart_split, unescape_string_literal
 
@@ -102,11 +106,16 @@ def words(text: str) -> list[str]:
 def matching(queryset: QuerySet, text: str, *, in_id_order: bool = False) -> QuerySet:
     """The records of `queryset` whose id, title, country or tags contain every word of `text`, in any case.
 
-    `in_id_order` says the matches will be listed by id. SQLite then walks the ids' index in order, looking each
-    record up in the search index's matches, and stops after a page; otherwise it reads every matching record
-    to sort them (a word in a third of 20,000 records: 25 ms, against 3 ms in id order). A sort on another
-    column keeps the lookup by matches, as walking the table for it would read every record.
+    `queryset` holds records, or versions from their history (matched without the index). `in_id_order` says
+    the matches will be listed by id. SQLite then walks the ids' index in order, looking each record up in the
+    search index's matches, and stops after a page; otherwise it reads every matching record to sort them (a
+    word in a third of 20,000 records: 25 ms, against 3 ms in id order). A sort on another column keeps the
+    lookup by matches, as walking the table for it would read every record.
     """
+    if queryset.model._meta.db_table != TABLE:
+        for word in words(text):
+            queryset = queryset.filter(_compared_one_by_one(word))
+        return queryset
     vendor = connections[queryset.db].vendor
     if vendor == "postgresql":
         queryset = queryset.alias(search_document=RawSQL(_postgres_document(), [], output_field=TextField()))
@@ -117,13 +126,42 @@ def matching(queryset: QuerySet, text: str, *, in_id_order: bool = False) -> Que
     return queryset
 
 
+class _ListItemContains(Func):
+    """True where an item of the JSON list `field` contains `word`, in any case. SQLite keeps such lists as JSON
+    text with non-ASCII letters escaped, so its items are compared one by one, as the index's document holds them."""
+
+    output_field = BooleanField()
+
+    def __init__(self, field: str, word: str) -> None:
+        super().__init__(F(field), Value(f"%{_like_escaped(word)}%"))
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        (field, field_params), (pattern, pattern_params) = (compiler.compile(e) for e in self.get_source_expressions())
+        sql = f"EXISTS (SELECT 1 FROM json_each({field}) WHERE json_each.value LIKE {pattern} ESCAPE '\\')"
+        return sql, (*field_params, *pattern_params)
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        (field, field_params), (pattern, pattern_params) = (compiler.compile(e) for e in self.get_source_expressions())
+        return f"(UPPER({field}::text) LIKE UPPER({pattern}))", (*field_params, *pattern_params)
+
+
+def _compared_one_by_one(word: str) -> Q:
+    text_columns = Q()
+    for column in COLUMNS[:-1]:
+        text_columns |= Q(**{f"{column}__icontains": word})
+    return text_columns | Q(_ListItemContains("tags", word))
+
+
+def _like_escaped(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def _sqlite_contains(word: str, in_id_order: bool) -> Q | RawSQL:
     if len(word) >= TRIGRAM:
         phrase = '"{}"'.format(word.replace('"', '""'))
         rows, param = f"SELECT rowid FROM {SQLITE_INDEX} WHERE {SQLITE_INDEX} MATCH %s", phrase
     else:
-        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        rows, param = f"SELECT rowid FROM {SQLITE_INDEX} WHERE document LIKE %s ESCAPE '\\'", f"%{escaped}%"
+        rows, param = f"SELECT rowid FROM {SQLITE_INDEX} WHERE document LIKE %s ESCAPE '\\'", f"%{_like_escaped(word)}%"
     if in_id_order:
         # A unary plus keeps SQLite from looking the records up by the matches' row ids.
         return RawSQL(f'+"{TABLE}"."id" IN ({rows})', [param], output_field=BooleanField())

@@ -6,7 +6,8 @@ from django.urls import reverse
 from policies import search
 from policies.admin import PolicyAdmin
 from policies.models import Policy
-from tests.factories import run_import
+from tests.api.clients import client_for
+from tests.factories import approve, edit, make_editor, make_reviewer, run_import
 
 pytestmark = pytest.mark.django_db
 
@@ -30,25 +31,52 @@ def listed(client, query: str) -> list[str]:
     return [policy.policy_id for policy in response.context["cl"].result_list]
 
 
-@pytest.mark.parametrize(
-    ("query", "found"),
-    [
-        ("ccs", ["no-ccs-act"]),  # in the id and the title, any case
-        ("NORWAY", ["no-ccs-act"]),  # the country
-        ("north sea", ["no-ccs-act"]),  # two words, one tag
-        ('"North Sea"', ["no-ccs-act"]),  # a quoted phrase
-        ("union ets", ["eu-ets-2024"]),  # every word must match, in any column
-        ("union storage", []),
-        ("跨境", ["cn-art6"]),  # a tag in Chinese
-        ("6.4", ["cn-art6"]),
-        ("50%", ["eu-ets-2024"]),  # % is a character, not a wildcard
-        ("s_4", ["us_45q"]),  # so is _
-        ("45", ["us_45q"]),  # shorter than a trigram
-        ("q", ["us_45q"]),
-    ],
-)
+SEARCHES = [
+    ("ccs", ["no-ccs-act"]),  # in the id and the title, any case
+    ("NORWAY", ["no-ccs-act"]),  # the country
+    ("north sea", ["no-ccs-act"]),  # two words, one tag
+    ('"North Sea"', ["no-ccs-act"]),  # a quoted phrase
+    ("union ets", ["eu-ets-2024"]),  # every word must match, in any column
+    ("union storage", []),
+    ("跨境", ["cn-art6"]),  # a tag in Chinese
+    ("6.4", ["cn-art6"]),
+    ("50%", ["eu-ets-2024"]),  # % is a character, not a wildcard
+    ("s_4", ["us_45q"]),  # so is _
+    ("45", ["us_45q"]),  # shorter than a trigram
+    ("q", ["us_45q"]),
+]
+
+
+@pytest.mark.parametrize(("query", "found"), SEARCHES)
 def test_the_admin_search_finds_every_word_in_the_id_title_country_or_tags(client, viewer, records, query, found):
     assert listed(client, query) == found
+
+
+@pytest.mark.parametrize(("query", "found"), SEARCHES)
+def test_the_api_finds_what_the_admin_finds_in_current_and_published_versions(records, query, found):
+    # One search: the API's `search` means what the admin list's box means, in the version the API shows.
+    reviewer = make_reviewer()
+    for policy in records:
+        approve(policy, reviewer)
+    api = client_for(reviewer)
+    for version in ("current", "published"):
+        response = api.get("/api/policies/", {"search": query, "version": version})
+        assert response.status_code == 200, response.content
+        assert sorted(item["id"] for item in response.json()["results"]) == found, version
+
+
+def test_the_api_searches_the_published_version_while_the_current_one_differs(records):
+    reviewer = make_reviewer()
+    approve(records[2], reviewer)
+    edit(records[2], user=make_editor(), tags=["COP29"])
+    api = client_for(reviewer)
+
+    def found(version: str) -> list[str]:
+        return [
+            item["id"] for item in api.get("/api/policies/", {"search": "跨境", "version": version}).json()["results"]
+        ]
+
+    assert (found("published"), found("current")) == (["cn-art6"], [])
 
 
 def test_the_search_follows_edits_deletions_and_imports(client, viewer, records, tmp_path):
