@@ -34,11 +34,24 @@ _KIND_SCHEMAS: dict[str, dict[str, Any]] = {
     "date": {"type": "string", "nullable": True, "description": "A date, YYYY-MM-DD."},
     "list": {"type": "array", "items": {"type": "string"}, "nullable": True},
 }
-_REQUEST_BOUNDS = {"year": {"minimum": 1000, "maximum": 9999}, "score": {"minimum": 0, "maximum": 100}}
 AS_WRITTEN = (
     "A value the file wrote in a form its field cannot hold (a score of 85.5) is shown as written, and listed in "
     "`problems`, until an edit fixes it."
 )
+
+
+def _labels(leaf: Any) -> dict[str, str]:
+    """A field's label and help text from the schema, as OpenAPI's title and description."""
+    described = {"title": str(leaf.label)}
+    if leaf.help_text:
+        described["description"] = str(leaf.help_text)
+    return described
+
+
+def _bounds(leaf: Any) -> dict[str, int]:
+    if leaf.value_range is not None:
+        return {"minimum": leaf.value_range[0], "maximum": leaf.value_range[1]}
+    return {"maxLength": leaf.max_length} if leaf.max_length is not None else {}
 
 
 def _frontmatter_schema(*, request: bool) -> dict[str, Any]:
@@ -58,9 +71,9 @@ def _frontmatter_schema(*, request: bool) -> dict[str, Any]:
         parent = root
         for key in leaf.path[:-1]:
             parent = parent["properties"][key]
-        schema = dict(_KIND_SCHEMAS[leaf.kind])
+        schema = {**_KIND_SCHEMAS[leaf.kind], **_labels(leaf)}
         if request:
-            schema.update(_REQUEST_BOUNDS.get(leaf.kind, {}))
+            schema.update(_bounds(leaf))
             if leaf.attr in editing.NOT_EDITABLE:
                 schema["readOnly"] = True
         elif leaf.kind != "id":

@@ -22,7 +22,7 @@ from django.utils.translation import gettext, gettext_lazy
 
 from policies import diffing, editing, records, schema
 from policies.codec import frontmatter
-from policies.models import ANALYSIS_DIMENSIONS, ImportConflict, Policy
+from policies.models import ImportConflict, Policy
 from policies.records import CONTENT_FIELDS
 from policies.rendering import render_markdown
 from policies.transfer import uploads
@@ -30,18 +30,7 @@ from policies.transfer.conflicts import Choice, Side
 from policies.transfer.sources import SourceFile, iter_uploads
 
 TEXT_FIELDS = (models.CharField, models.TextField)
-LIST_FIELDS = ("sectors", "tags", "supersedes", "clusters", "related_facilities")
-# Short texts: one line each, whatever their length.
-LINE_FIELDS = (
-    "country",
-    "status",
-    "category",
-    "legal_weight",
-    "scope",
-    "review_status",
-    "provenance_author",
-    "provenance_reviewer",
-)
+LIST_FIELDS = tuple(field.attr for field in schema.FIELDS if field.kind == "list")
 # The name of the box that takes a value kept as written as its field shows it ("fix__analysis__market__score").
 FIX_PREFIX = "fix__"
 
@@ -143,6 +132,26 @@ class MarkdownTextarea(forms.Textarea):
         )
 
 
+def schema_widget(field: schema.Field) -> forms.Widget | None:
+    """The box a schema row's field gets in forms: by its kind, as wide or as tall as its row says (None: the
+    admin's own, a date's with its calendar)."""
+    box = field.form_box
+    if field.value_range is not None:
+        low, high = field.value_range
+        return forms.NumberInput(attrs={"min": low, "max": high, "class": "vIntegerField"})
+    if field.kind == "date":
+        return None
+    if box.markdown:
+        return MarkdownTextarea(attrs={"rows": box.rows})
+    if box.rows > 1:
+        return forms.Textarea(attrs={"rows": box.rows})
+    # A url too: a record may hold a url that is not one (a check warns), and must stay editable.
+    return forms.TextInput(attrs={"size": box.width})
+
+
+SCHEMA_WIDGETS = {field.attr: widget for field in schema.FIELDS if (widget := schema_widget(field)) is not None}
+
+
 class PolicyForm(forms.ModelForm):
     expected_version = forms.IntegerField(
         required=False,
@@ -168,18 +177,8 @@ class PolicyForm(forms.ModelForm):
             **{name: LinesField for name in LIST_FIELDS},
         }
         widgets = {
-            **{name: forms.TextInput(attrs={"size": 40}) for name in LINE_FIELDS},
-            "title": forms.TextInput(attrs={"size": 100}),
-            # Not a URL input: a record may hold a url that is not one (a check warns), and must stay editable.
-            "url": forms.TextInput(attrs={"size": 100}),
-            "source": forms.TextInput(attrs={"size": 60}),
-            **{f"{d}_score": forms.NumberInput(attrs={"min": 0, "max": 100}) for d in ANALYSIS_DIMENSIONS},
-            **{f"{d}_label": forms.TextInput() for d in ANALYSIS_DIMENSIONS},
-            **{f"{d}_citation": forms.Textarea(attrs={"rows": 2}) for d in ANALYSIS_DIMENSIONS},
-            **{f"{d}_evidence": forms.Textarea(attrs={"rows": 7}) for d in ANALYSIS_DIMENSIONS},
-            "description": MarkdownTextarea(attrs={"rows": 8}),
+            **SCHEMA_WIDGETS,
             "body": MarkdownTextarea(attrs={"rows": 16}),
-            "related_facilities": forms.Textarea(attrs={"rows": 6}),
             "extra": forms.Textarea(attrs={"rows": 4, "class": "vLargeTextField monospace"}),
         }
 

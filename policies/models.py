@@ -222,16 +222,17 @@ def _content_field(field: schema.Field) -> models.Field:
     """The model field holding a schema row's value: its kind's type, its label and help text."""
     text = {"verbose_name": field.label, "help_text": field.help_text}
     if field.kind == "id":
-        return models.CharField(max_length=schema.ID_MAX_LENGTH, unique=True, validators=[validate_policy_id], **text)
+        return models.CharField(max_length=field.max_length, unique=True, validators=[validate_policy_id], **text)
     if field.kind == "required_text":
         return models.TextField(**text)
     if field.kind == "text":
-        bound = {"max_length": schema.INDEXED_TEXT_MAX_LENGTH} if field.indexed else {}
+        bound = {"max_length": field.max_length} if field.max_length else {}
         return models.TextField(blank=True, **bound, **text)
     if field.kind == "year":
+        # Its range is checked with the import's words (`records.read_field`), on every save path.
         return models.IntegerField(null=True, blank=True, **text)
     if field.kind == "score":
-        low, high = schema.SCORE_RANGE
+        low, high = field.value_range or schema.SCORE_RANGE
         validators = [MinValueValidator(low), MaxValueValidator(high)]
         return models.PositiveSmallIntegerField(null=True, blank=True, validators=validators, **text)
     if field.kind == "date":

@@ -25,7 +25,7 @@ from django.utils.translation import gettext
 
 from policies import schema
 from policies.codec import frontmatter
-from policies.models import Policy, validate_policy_id
+from policies.models import validate_policy_id
 
 # The frontmatter keys the records hold, and the sections they sit in (each path's proper prefixes), in the order
 # the collection writes them: a key missing from a record's file is added at its place in this order.
@@ -41,12 +41,6 @@ CONTENT_FIELDS: tuple[str, ...] = schema.CONTENT_FIELDS
 # cannot hold is replaced by the approval's stamp, so it is a problem that blocks nothing.
 STAMPED_BY_APPROVAL: tuple[str, ...] = schema.written_by(schema.Editable.WORKFLOW)
 
-# Lengths the database needs (an index's entry size); a longer text is kept as written, as a problem.
-_MAX_LENGTH = {
-    leaf.attr: length
-    for leaf in LEAVES
-    if (length := getattr(Policy._meta.get_field(leaf.attr), "max_length", None)) is not None
-}
 _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _LEAF_BY_PATH = {leaf.path: leaf for leaf in LEAVES}
 _LEAF_BY_ATTR = {leaf.attr: leaf for leaf in LEAVES}
@@ -146,7 +140,8 @@ def _read_leaf(leaf: schema.Field, value: Any) -> Any:
             except ValidationError as error:
                 raise _Wrong(" ".join(error.messages)) from None
             return value
-        limit = _MAX_LENGTH.get(leaf.attr)
+        # Lengths the database needs (an index's entry size); a longer text is kept as written, as a problem.
+        limit = leaf.max_length
         if limit is not None and len(value) > limit:
             raise _Wrong(
                 gettext("is %(length)s characters long, over the limit of %(limit)s")
@@ -158,9 +153,12 @@ def _read_leaf(leaf: schema.Field, value: Any) -> Any:
             return None
         if isinstance(value, bool) or not isinstance(value, int):
             raise _Wrong(gettext("must be a whole number, not %(value)s") % {"value": _describe(value)})
-        if kind == "score" and not 0 <= value <= 100:
-            raise _Wrong(gettext("must be from 0 to 100, not %(value)s") % {"value": value})
-        if kind == "year" and not 1000 <= value <= 9999:
+        low, high = leaf.value_range or (value, value)
+        if kind == "score" and not low <= value <= high:
+            raise _Wrong(
+                gettext("must be from %(low)s to %(high)s, not %(value)s") % {"low": low, "high": high, "value": value}
+            )
+        if kind == "year" and not low <= value <= high:
             raise _Wrong(gettext("must be a four-digit year, not %(value)s") % {"value": value})
         return value
     if kind == "date":

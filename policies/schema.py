@@ -25,6 +25,8 @@ INDEXED_TEXT_MAX_LENGTH = 400
 ID_MAX_LENGTH = 200
 SCORE_RANGE = (0, 100)
 YEAR_RANGE = (1000, 9999)
+# The whole numbers each kind of number holds, ends included.
+RANGES: dict[str, tuple[int, int]] = {"score": SCORE_RANGE, "year": YEAR_RANGE}
 
 DIMENSIONS: tuple[str, ...] = ("market", "mrv", "statutory", "strategic", "incentive")
 DIMENSION_PARTS: tuple[str, ...] = ("score", "label", "evidence", "citation")
@@ -45,6 +47,22 @@ class Section:
 
 
 @dataclass(frozen=True)
+class Box:
+    """How a form shows a field: a box of one line, `width` characters wide, or of `rows` lines; Markdown with its
+    preview as published."""
+
+    rows: int = 1
+    width: int = 40
+    markdown: bool = False
+
+
+LINE = Box()
+WIDE_LINE = Box(width=100)
+# The box each kind gets unless its row says otherwise.
+KIND_BOXES: dict[str, Box] = {"required_text": WIDE_LINE, "list": Box(rows=4)}
+
+
+@dataclass(frozen=True)
 class Field:
     path: tuple[str, ...]
     attr: str
@@ -55,11 +73,28 @@ class Field:
     editable: Editable = Editable.EDITORS
     copyable: bool = False  # long prose a record should not share word for word with another (checks)
     indexed: bool = False  # in the admin list's indexes: bounded (INDEXED_TEXT_MAX_LENGTH), a longer text a problem
+    box: Box | None = None  # how forms show it; by default as KIND_BOXES says for its kind
 
     @property
     def dotted(self) -> str:
         """The key as the file names it: `analysis.market.score`."""
         return ".".join(self.path)
+
+    @property
+    def value_range(self) -> tuple[int, int] | None:
+        """The lowest and highest whole number a number field holds."""
+        return RANGES.get(self.kind)
+
+    @property
+    def max_length(self) -> int | None:
+        """The most characters a text field holds (longer text read from a file is kept as written, a problem)."""
+        if self.kind == "id":
+            return ID_MAX_LENGTH
+        return INDEXED_TEXT_MAX_LENGTH if self.indexed else None
+
+    @property
+    def form_box(self) -> Box:
+        return self.box or KIND_BOXES.get(self.kind, LINE)
 
 
 IDENTITY = Section("identity", _("Identity"))
@@ -99,6 +134,7 @@ def _dimension_fields(dimension: str) -> Iterator[Field]:
             format_lazy(_("{dimension} {part}"), dimension=DIMENSION_LABELS[dimension], part=PART_LABELS[part]),
             _("0 to 100.") if part == "score" else "",
             copyable=part in ("label", "evidence"),
+            box={"evidence": Box(rows=7), "citation": Box(rows=2)}.get(part),
         )
 
 
@@ -122,9 +158,16 @@ FIELDS: tuple[Field, ...] = (
     Field(("legalWeight",), "legal_weight", "text", CLASSIFICATION, _("Legal weight")),
     Field(("sectors",), "sectors", "list", CLASSIFICATION, _("Sectors"), _("One a line.")),
     *(field for dimension in DIMENSIONS for field in _dimension_fields(dimension)),
-    Field(("impactAnalysis", "economic"), "impact_economic", "text", IMPACT, _("Economic impact")),
-    Field(("impactAnalysis", "technical"), "impact_technical", "text", IMPACT, _("Technical impact")),
-    Field(("impactAnalysis", "environmental"), "impact_environmental", "text", IMPACT, _("Environmental impact")),
+    Field(("impactAnalysis", "economic"), "impact_economic", "text", IMPACT, _("Economic impact"), box=Box(rows=4)),
+    Field(("impactAnalysis", "technical"), "impact_technical", "text", IMPACT, _("Technical impact"), box=Box(rows=4)),
+    Field(
+        ("impactAnalysis", "environmental"),
+        "impact_environmental",
+        "text",
+        IMPACT,
+        _("Environmental impact"),
+        box=Box(rows=4),
+    ),
     Field(
         ("evolution", "supersedes"),
         "supersedes",
@@ -134,14 +177,29 @@ FIELDS: tuple[Field, ...] = (
         _("Ids of the records this one replaces, one a line."),
     ),
     Field(("evolution", "clusters"), "clusters", "list", EVOLUTION, _("Clusters"), _("One a line.")),
-    Field(("implementationDetails", "authority"), "implementation_authority", "text", IMPLEMENTATION, _("Authority")),
-    Field(("implementationDetails", "mechanism"), "implementation_mechanism", "text", IMPLEMENTATION, _("Mechanism")),
+    Field(
+        ("implementationDetails", "authority"),
+        "implementation_authority",
+        "text",
+        IMPLEMENTATION,
+        _("Authority"),
+        box=Box(rows=3),
+    ),
+    Field(
+        ("implementationDetails", "mechanism"),
+        "implementation_mechanism",
+        "text",
+        IMPLEMENTATION,
+        _("Mechanism"),
+        box=Box(rows=3),
+    ),
     Field(
         ("implementationDetails", "fundingScale"),
         "implementation_funding_scale",
         "text",
         IMPLEMENTATION,
         _("Funding scale"),
+        box=Box(rows=3),
     ),
     Field(
         ("relatedFacilities",),
@@ -150,9 +208,10 @@ FIELDS: tuple[Field, ...] = (
         FACILITIES,
         _("Related facilities"),
         _("Facility ids in the order the file lists them, one a line."),
+        box=Box(rows=6),
     ),
-    Field(("url",), "url", "text", IDENTITY, _("Address (URL)")),
-    Field(("source",), "source", "text", IDENTITY, _("Source")),
+    Field(("url",), "url", "text", IDENTITY, _("Address (URL)"), box=WIDE_LINE),
+    Field(("source",), "source", "text", IDENTITY, _("Source"), box=Box(width=60)),
     Field(("provenance", "author"), "provenance_author", "text", PROVENANCE, _("Drafted by"), editable=Editable.IMPORT),
     Field(
         ("provenance", "reviewer"), "provenance_reviewer", "text", PROVENANCE, _("Reviewer"), editable=Editable.WORKFLOW
@@ -168,7 +227,9 @@ FIELDS: tuple[Field, ...] = (
     Field(("title",), "title", "required_text", IDENTITY, _("Title")),
     Field(("scope",), "scope", "text", CLASSIFICATION, _("Scope")),
     Field(("tags",), "tags", "list", CLASSIFICATION, _("Tags"), _("One a line.")),
-    Field(("description",), "description", "text", TEXT, _("Description"), _("Markdown.")),
+    Field(
+        ("description",), "description", "text", TEXT, _("Description"), _("Markdown."), box=Box(rows=8, markdown=True)
+    ),
 )
 
 
