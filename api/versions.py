@@ -11,8 +11,8 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from policies import records, search
+from policies.filetext import published_version
 from policies.models import Policy, ReviewState, last_verified_history_id
-from policies.transfer.exporting import published_version
 
 
 class Snapshot(StrEnum):

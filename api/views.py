@@ -19,9 +19,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from policies import editing
+from policies.filetext import render_policy
 from policies.models import Policy, ReviewState, validate_policy_id
 from policies.saving import StaleVersion
-from policies.transfer.exporting import render_policy
 from reviews import workflow
 from reviews.models import ReviewAction, ReviewEvent
 

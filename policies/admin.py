@@ -23,6 +23,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from policies import diffing, editing, records, saving, schema, search
 from policies.forms import ExportForm, ImportForm, PolicyForm, SettleConflictForm, field_label, fix_field_name
+from policies.locks import LockBusy
 from policies.models import (
     ANALYSIS_DIMENSIONS,
     ANALYSIS_PARTS,
@@ -35,7 +36,6 @@ from policies.saving import StaleVersion
 from policies.transfer import conflicts
 from policies.transfer.exporting import export_to_zip
 from policies.transfer.importing import ImportOutcome, import_sources
-from policies.transfer.locks import LockBusy
 from policies.transfer.uploads import UploadLimit
 
 # The analysis is one grid: a column per dimension, a row per part (see analysis_fieldset.html).

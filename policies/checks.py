@@ -32,10 +32,9 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils.translation import gettext
 
-from policies import records
+from policies import filetext, locks, records
 from policies.codec import frontmatter
 from policies.models import ANALYSIS_DIMENSIONS, HUMAN_AUDIT_PENDING, CollectionCheckOwed, Policy, PolicyWarning
-from policies.transfer import exporting, locks
 
 # Shorter texts (a label such as "Tax credit" or "税收抵免") are shared by unrelated records as a matter of course.
 # Measured in display columns, a CJK character taking two, so that the limit means the same in either script.
@@ -142,7 +141,7 @@ def located_problems(policy: Policy, version: Any = None) -> list[Finding]:
     if not records.problems(values):
         return []
     try:
-        document = frontmatter.parse(exporting.render_policy(policy, version).text)
+        document = frontmatter.parse(filetext.render_policy(policy, version).text)
     except (TypeError, ValueError):
         return problem_warnings(values)
     return locate(problem_warnings(values, document.data), document)

@@ -18,10 +18,10 @@ from django.utils import timezone
 
 from policies import diffing, records, saving, schema
 from policies.codec import frontmatter
+from policies.filetext import render_values, stated_values
 from policies.models import Policy
 from policies.records import Problem, RecordError
 from policies.saving import StaleVersion
-from policies.transfer.exporting import render_values, stated_values
 
 
 @dataclass(frozen=True)
@@ -116,7 +116,7 @@ def editable_by_hand(attr: str, kept: Mapping[str, Any]) -> bool:
 def current_data(version: Any, *, as_stated: bool = False) -> dict[str, Any]:
     """The frontmatter of a record (or of one of its versions), shaped like the file it renders on.
 
-    `as_stated`: as its file states it (`exporting.stated_values`), rather than as stored.
+    `as_stated`: as its file states it (`filetext.stated_values`), rather than as stored.
     """
     values = stated_values(version) if as_stated else records.policy_values(version)
     template = version.template

@@ -5,9 +5,8 @@ reviewer verified. Each file goes back to the path it was imported from, rendere
 that version came from, so that an unedited record comes out byte-identical and an edited one differs only in
 the edited keys. Files are replaced atomically and only when their bytes change; two records never share one.
 
-What a file says of its review (`claims`): a verified version says `reviewStatus: verified` with its reviewer and
-date; content no person approved that the app changed says `reviewStatus: pending` and the reviewer
-`Human Audit Pending`; an untouched file says what it said (the import's checks flag a claim it made itself).
+What each file holds, and what it says of its review, is `policies.filetext`'s: the export decides which records
+are written, and where, and writes them safely.
 
 Every export lists the files below the folder that it wrote earlier (their bytes are ones it exported) and that
 no longer belong to a published record; `prune` removes them. A file the app did not write is never touched.
@@ -30,10 +29,10 @@ from typing import Any
 
 from django.db import transaction
 
-from policies import records
-from policies.codec import frontmatter
-from policies.models import HUMAN_AUDIT_PENDING, Policy, PolicyFile, ReviewState, SeenFile
-from policies.transfer import locks, snapshots
+from policies import locks, records
+from policies.filetext import RenderedPolicy, published_version, render_policy
+from policies.models import Policy, PolicyFile, SeenFile
+from policies.transfer import snapshots
 
 
 class ExportOutcome(StrEnum):
@@ -70,81 +69,6 @@ class ExportReport:
     def changes_pending(self) -> bool:
         """What `--check` fails on: files that would be written, or stale files left to prune."""
         return bool(self.counts[ExportOutcome.WOULD_CHANGE] or self.counts[ExportOutcome.STALE])
-
-
-@dataclass(frozen=True)
-class RenderedPolicy:
-    policy: Policy
-    path: str
-    text: str
-    values: dict[str, Any]
-    version: int = 0
-
-
-def published_version(policy: Policy) -> Any | None:
-    """The version of a record that is published: its newest verified one, unless it is rejected or withdrawn."""
-    if policy.state in (ReviewState.REJECTED, ReviewState.WITHDRAWN):
-        return None
-    if policy.state == ReviewState.VERIFIED:
-        return policy
-    return policy.last_verified_version()
-
-
-def claims(version: Any, values: dict[str, Any]) -> dict[str, Any]:
-    """`values` as a file of `version` may state them: no claim of verification for content nobody approved.
-
-    A review status or reviewer the file wrote in a form its field cannot hold is no exception: it is replaced too.
-    """
-    if version.state == ReviewState.VERIFIED:
-        return values
-    stated = dict(values)
-    kept = records.as_written(values)
-    status_key, reviewer_key = records.key_of("review_status"), records.key_of("provenance_reviewer")
-    if str(values["review_status"]).strip().casefold() == ReviewState.VERIFIED.value or status_key in kept:
-        stated["review_status"] = ReviewState.PENDING.value
-    if values["provenance_reviewer"] not in ("", HUMAN_AUDIT_PENDING) or reviewer_key in kept:
-        stated["provenance_reviewer"] = HUMAN_AUDIT_PENDING
-    if status_key in kept or reviewer_key in kept:
-        stated["invalid"] = records.without_as_written(values, [status_key, reviewer_key])
-    return stated
-
-
-def file_path(policy: Policy) -> str:
-    """Where the record's file lives: the path it was imported from, else `<id>.md`."""
-    policy_file = policy.file_or_none
-    return policy_file.path if policy_file is not None else f"{policy.policy_id}.md"
-
-
-def untouched(version: Any) -> bool:
-    """Whether `version` holds exactly what the file it came from holds: its text is then its file, as is."""
-    template = version.template
-    return template is not None and version.content_hash == template.content_hash
-
-
-def stated_values(version: Any) -> dict[str, Any]:
-    """The content of `version` as its file states it: with `claims` unless the file is untouched."""
-    values = records.policy_values(version)
-    return values if untouched(version) else claims(version, values)
-
-
-def render_policy(policy: Policy, version: Any | None = None) -> RenderedPolicy:
-    """The file text of `version` (a historical version of the record, or the record itself by default)."""
-    version = version if version is not None else policy
-    values = records.policy_values(version)
-    template = version.template
-    if template is not None and untouched(version):
-        text = template.text  # the file as it came: it claims what it claimed, byte for byte
-    else:
-        text = render_values(claims(version, values), template.text if template is not None else None)
-    return RenderedPolicy(policy, file_path(policy), text, values, version.version)
-
-
-def render_values(values: dict[str, Any], template_text: str | None) -> str:
-    """The file text holding `values`, changing only their lines of `template_text` (a new file without one)."""
-    if template_text is None:
-        return frontmatter.render(None, records.data_from_values(values, None), values["body"])
-    document = frontmatter.parse(template_text)
-    return frontmatter.render(document, records.data_from_values(values, document.data), values["body"])
 
 
 def iter_rendered(*, all_records: bool) -> Iterator[RenderedPolicy | Policy]:

@@ -34,10 +34,10 @@ from django.db.models.sql import InsertQuery
 from django.utils import timezone
 from django.utils.translation import ngettext
 
-from policies import checks, records, saving
+from policies import checks, filetext, locks, records, saving
 from policies.codec import frontmatter
 from policies.models import FacilityList, FileSnapshot, ImportConflict, Policy, PolicyFile, SeenFile, history_row
-from policies.transfer import exporting, locks, merging
+from policies.transfer import merging
 from policies.transfer.sources import SourceFile, SourceTooLarge
 
 
@@ -559,7 +559,7 @@ def _store(item: _Parsed, policy: Policy | None, *, user, origin: str, force: bo
         return FileResult(source.shown, ImportOutcome.OLDER, _older(older[0], policy.version), policy_id)
 
     bases = known_contents(policy)
-    # A file rendered from a version (an export, the API's file) states it with `exporting.claims`.
+    # A file rendered from a version (an export, the API's file) states it with `filetext.claims`.
     rendered = next((b.version for b in bases if b.version and records.content_hash(b.values) == theirs_hash), None)
     if rendered is not None:
         SeenFile.remember(policy, item.file_sha256, theirs_hash, SeenFile.How.IMPORTED, version=rendered)
@@ -620,7 +620,7 @@ def known_contents(policy: Policy) -> list[merging.Base]:
     rows = list(policy.history.select_related("template").order_by("-history_id")[:MERGE_BASES])
     bases = []
     for row in rows:
-        stored, stated = records.policy_values(row), exporting.stated_values(row)
+        stored, stated = records.policy_values(row), filetext.stated_values(row)
         bases.append(merging.Base(stored, f"version {row.version}", 2 * row.history_id, version=row.version))
         if stated != stored:
             label = f"version {row.version} as its file states it"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from policies import records
+from policies.filetext import render_policy
 from policies.models import Policy, ReviewState
-from policies.transfer.exporting import render_policy
 from reviews import workflow
 from reviews.models import ReviewAction
 from tests.api.clients import ROLES, etag_of

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from policies.filetext import published_version
 from policies.models import Policy
-from policies.transfer.exporting import export_to_folder, published_version
+from policies.transfer.exporting import export_to_folder
 from tests.api.clients import ROLES, client_for, etag_of
 from tests.factories import approve, edit, make_editor, make_reviewer, make_user
 

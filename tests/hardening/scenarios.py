@@ -26,9 +26,13 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.contrib.auth.models import Group  # noqa: E402
 from django.db import connection, connections, transaction  # noqa: E402
 
-from policies import checks, records  # noqa: E402
+from policies import (  # noqa: E402
+    checks,
+    locks,
+    records,
+)
 from policies.models import CollectionCheckOwed, Policy, PolicyFile, PolicyWarning  # noqa: E402
-from policies.transfer import exporting, locks  # noqa: E402
+from policies.transfer import exporting  # noqa: E402
 from policies.transfer.importing import import_sources  # noqa: E402
 from policies.transfer.sources import iter_paths  # noqa: E402
 from reviews.models import ReviewEvent  # noqa: E402

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from policies.transfer import locks
+from policies import locks
 from tests.hardening.databases import on_postgresql
 
 pytestmark = pytest.mark.slow

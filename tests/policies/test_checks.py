@@ -7,8 +7,8 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from policies import checks, saving
+from policies.filetext import render_policy
 from policies.models import Policy, PolicyWarning
-from policies.transfer.exporting import render_policy
 from tests.factories import make_user, run_import
 from tests.snapshots import stored_warnings
 

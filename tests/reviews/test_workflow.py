@@ -4,9 +4,9 @@ import pytest
 from django.contrib.auth.models import AnonymousUser, Group
 from django.utils import timezone
 
+from policies.filetext import published_version
 from policies.models import Policy, ReviewState
 from policies.saving import StaleVersion
-from policies.transfer.exporting import published_version
 from reviews import workflow
 from reviews.models import ReviewAction
 from reviews.workflow import DimensionCheck, NotAllowedToReview, TransitionNotAllowed

@@ -11,9 +11,9 @@ import pytest
 from django.urls import reverse
 
 from policies import diffing, schema
+from policies.filetext import render_policy
 from policies.forms import PolicyForm
 from policies.models import Policy
-from policies.transfer.exporting import render_policy
 from tests.api.clients import client_for
 from tests.factories import approve, edit, make_editor, make_reviewer, run_import, write
 

@@ -2,10 +2,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from policies.locks import LockBusy
 from policies.management.reporting import progress, summary_table
 from policies.models import Policy
 from policies.transfer.exporting import ExportOutcome, export_to_folder
-from policies.transfer.locks import LockBusy
 
 
 class Command(BaseCommand):

@@ -3,9 +3,9 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext
 
+from policies.locks import LockBusy
 from policies.management.reporting import progress, summary_table
 from policies.transfer.importing import ImportOutcome, import_sources
-from policies.transfer.locks import LockBusy
 from policies.transfer.sources import iter_paths
 
 

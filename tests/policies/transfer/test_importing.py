@@ -9,8 +9,9 @@ from django.db import OperationalError, connection
 
 from policies import checks, editing, records
 from policies.codec import frontmatter
+from policies.filetext import render_policy
 from policies.models import FileSnapshot, ImportConflict, Policy, PolicyFile, PolicyWarning, ReviewState, SeenFile
-from policies.transfer.exporting import export_to_folder, render_policy
+from policies.transfer.exporting import export_to_folder
 from policies.transfer.importing import ImportOutcome, import_sources
 from policies.transfer.sources import iter_zip
 from tests.data import EXAMPLES
