@@ -105,7 +105,7 @@ admin.site.register(Policy, ReviewPolicyAdmin)
 
 class DimensionVerdictInline(admin.TabularInline):
     model = DimensionVerdict
-    fields = ["dimension", "verdict", "note"]
+    fields = ("dimension", "verdict", "note")
     readonly_fields = fields
     extra = 0
     can_delete = False
