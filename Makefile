@@ -71,7 +71,7 @@ format: setup
 check: lint typecheck migrations-check
 	$(PY) manage.py check
 
-# Type hints where the logic is (the files are listed in pyproject.toml), checked with django-stubs.
+# Every app module (the packages are listed in pyproject.toml), checked with django-stubs.
 typecheck: setup
 	$(VENV)/bin/mypy
 

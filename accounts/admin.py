@@ -48,7 +48,7 @@ class UserAdmin(auth_admin.UserAdmin):
             readonly += SUPERUSER_ONLY_FIELDS
         return readonly
 
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
+    def formfield_for_manytomany(self, db_field, request=None, **kwargs):
         if db_field.name == "groups":
             kwargs["queryset"] = access.grantable_groups(request.user)
         elif db_field.name == "user_permissions":
@@ -116,7 +116,7 @@ class GroupAdmin(auth_admin.GroupAdmin):
             return [*super().get_readonly_fields(request, obj), "name"]
         return super().get_readonly_fields(request, obj)
 
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
+    def formfield_for_manytomany(self, db_field, request=None, **kwargs):
         if db_field.name == "permissions":
             kwargs["queryset"] = access.grantable_permissions(request.user)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
@@ -157,7 +157,7 @@ class AccessChangeAdmin(ReadOnlyAdmin):
     list_filter = ["what", "via"]
     search_fields = ["user_name", "group_name", "actor_name"]
     date_hierarchy = "created_at"
-    fields = [
+    fields = (
         "created_at",
         "actor",
         "actor_name",
@@ -169,7 +169,7 @@ class AccessChangeAdmin(ReadOnlyAdmin):
         "before",
         "after",
         "via",
-    ]
+    )
     readonly_fields = fields
 
     @admin.display(description=_("whose"))
@@ -216,7 +216,7 @@ class APITokenAdmin(admin.ModelAdmin):
     list_display_links = None
     list_select_related = ["user"]
     ordering = ["-created"]
-    fields = ["user", "created", "expiry"]
+    fields = ("user", "created", "expiry")
     readonly_fields = fields
     actions = ["revoke_selected"]
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.db.models import Model
 from django.db.models.signals import m2m_changed, post_save, pre_save
 from django.dispatch import receiver
 
@@ -46,7 +47,7 @@ def record_statuses(sender: Any, instance: Any, raw: bool = False, **kwargs: Any
             access.record(what, before[name], getattr(instance, name), user=instance, by=None, via=access.VIA_ORM)
 
 
-def _track(model: type, attribute: str, what: AccessAspect) -> None:
+def _track(model: type[Model], attribute: str, what: AccessAspect) -> None:
     """Record each change to the many-to-many `model.attribute`, made from either side of the relation."""
     through = getattr(model, attribute).through
     remembered = f"_access_{through._meta.model_name}_before"

@@ -24,7 +24,7 @@ class ListHasItem(Func):
     def __init__(self, field: str, item: str) -> None:
         super().__init__(F(field), Value(item))
 
-    def as_sql(self, compiler, connection, **extra_context):
+    def as_sql(self, compiler, connection, function=None, template=None, arg_joiner=None, **extra_context):
         raise NotSupportedError(f"Filtering lists is not implemented for {connection.vendor}.")
 
     def as_sqlite(self, compiler, connection, **extra_context):

@@ -9,7 +9,7 @@ from django.contrib.admin.views.main import ORDER_VAR, SEARCH_VAR, ChangeList
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Count, F, OuterRef, Prefetch, Subquery
+from django.db.models import Count, F, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -60,16 +60,17 @@ def _fieldset(section: schema.Section) -> tuple[Any, dict[str, Any]]:
             "fields": [tuple(fields)],
             "description": gettext_lazy("Written by the import and the review workflow only."),
         }
+    lines: list[str | tuple[str, ...]] = list(fields)
     if section in _PAIRED_SECTIONS:
         # Short values two to a row, so that the record's head fits a laptop's screen; the id and title alone.
         leading = [name for name in fields if name in ("policy_id", "title")]
         rest = [name for name in fields if name not in leading]
-        fields = [
+        lines = [
             *leading,
             *(tuple(rest[i : i + 2]) if len(rest[i : i + 2]) > 1 else rest[i] for i in range(0, len(rest), 2)),
         ]
     classes = {schema.TEXT: ["markdown-text"], schema.OTHER: ["collapse"]}.get(section, [])
-    return section.label, {"fields": fields, "classes": classes}
+    return section.label, {"fields": lines, "classes": classes}
 
 
 _PAIRED_SECTIONS = (schema.IDENTITY, schema.CLASSIFICATION, schema.EVOLUTION)
@@ -135,7 +136,8 @@ class IndexedValuesFilter(admin.AllValuesFieldListFilter):
 
     def __init__(self, field, request, params, model, model_admin, field_path):
         super().__init__(field, request, params, model, model_admin, field_path)
-        self.lookup_choices = distinct_values(model, field.column)
+        # django-stubs type this a QuerySet; the filter only iterates it.
+        self.lookup_choices = distinct_values(model, field.column)  # type: ignore[assignment]
 
 
 def distinct_values(model, column: str) -> list:
@@ -160,6 +162,8 @@ class SearchPaginator(Paginator):
     planner then scans the table). The pages offered end after the first thousand: past that, people search
     with more words rather than page.
     """
+
+    object_list: QuerySet[Any]
 
     @cached_property
     def count(self) -> int:
@@ -481,7 +485,7 @@ class ImportConflictAdmin(ReadOnlyAdmin):
     list_filter = [ImportConflictStatusFilter]
     search_fields = ["policy__policy_id", "source"]
     ordering = [F("resolved_at").asc(nulls_first=True), "-created_at", "-id"]
-    fields = [
+    fields = (
         "record",
         "source",
         "base",
@@ -492,7 +496,7 @@ class ImportConflictAdmin(ReadOnlyAdmin):
         "created_at",
         "created_by",
         "file_text",
-    ]
+    )
     readonly_fields = fields
     change_form_template = "admin/policies/importconflict/change_form.html"
 
@@ -594,7 +598,8 @@ class ImportConflictAdmin(ReadOnlyAdmin):
             raise PermissionDenied
         conflict = self.get_object(request, unquote(object_id))
         if conflict is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+            # The admin's own "does not exist" message; the helper is private, so django-stubs leave it out.
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)  # type: ignore[attr-defined]
         detail = reverse("admin:policies_importconflict_change", args=[conflict.pk])
         if conflict.resolved_at is not None:
             self.message_user(request, self.status(conflict), messages.INFO)

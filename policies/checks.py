@@ -19,7 +19,7 @@ import datetime
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
@@ -251,7 +251,7 @@ class Collection:
     @classmethod
     def around(
         cls,
-        rows: list[Mapping[str, Any]],
+        rows: Sequence[Mapping[str, Any]],
         supersedes: dict[str, list[str]] | None = None,
         text_uses: dict[str, set[tuple[str, int, str]]] | None = None,
     ) -> Collection:
@@ -534,7 +534,7 @@ def _refresh_collection(
 
 def _existing_ids(ids: set[str]) -> set[str]:
     """Those of `ids` that name a record (asked in slices: SQLite limits a statement's parameters)."""
-    wanted, existing = sorted(ids), set()
+    wanted, existing = sorted(ids), set[str]()
     for start in range(0, len(wanted), 900):
         existing.update(
             Policy.objects.filter(policy_id__in=wanted[start : start + 900]).values_list("policy_id", flat=True)

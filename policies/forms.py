@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
+from django.utils.datastructures import MultiValueDict
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString
 from django.utils.text import capfirst
@@ -39,7 +40,7 @@ def fix_field_name(key: str) -> str:
     return FIX_PREFIX + key.replace(".", "__")
 
 
-class LinesField(forms.CharField):
+class LinesField(forms.Field):
     """A list of text items, one a line; blank lines are dropped, the items' own spaces are kept."""
 
     widget = forms.Textarea(attrs={"rows": 4})
@@ -56,7 +57,7 @@ class LinesField(forms.CharField):
     def to_python(self, value: Any) -> list[str]:
         if isinstance(value, list):
             return value
-        text = super().to_python(value) or ""
+        text = "" if value in self.empty_values else str(value).strip()
         return [line.rstrip("\r") for line in text.split("\n") if line.strip()]
 
     def has_changed(self, initial: Any, data: Any) -> bool:
@@ -117,7 +118,7 @@ class KeptAsWritten(forms.Field):
 class MarkdownTextarea(forms.Textarea):
     """A Markdown textarea followed by its preview as published; `policy_admin.js` keeps the preview live."""
 
-    def render(self, name: str, value: Any, attrs: dict | None = None, renderer: Any = None) -> str:
+    def render(self, name: str, value: Any, attrs: dict | None = None, renderer: Any = None) -> SafeString:
         textarea = super().render(name, value, attrs, renderer)
         source = (attrs or {}).get("id") or f"id_{name}"
         return format_html(
@@ -182,6 +183,9 @@ class PolicyForm(forms.ModelForm):
             "extra": forms.Textarea(attrs={"rows": 4, "class": "vLargeTextField monospace"}),
         }
 
+    # The request's QueryDict, or a dict: a stale form's data is copied and edited (`_rebase_onto_current`).
+    data: MultiValueDict[str, Any] | dict[str, Any]
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.conflict: editing.Conflict | None = None
@@ -192,10 +196,10 @@ class PolicyForm(forms.ModelForm):
             self.fields["expected_version"].initial = self.instance.version
             self.kept = records.as_written({"invalid": self.instance.invalid})
             self._show_problems()
-        if "pub_date" in self.fields:
+        if isinstance(pub_date := self.fields.get("pub_date"), forms.DateField):
             # The collection writes dates YYYY-MM-DD; 01/10/2024 is January or October depending on who reads it.
-            self.fields["pub_date"].input_formats = ["%Y-%m-%d"]
-            self.fields["pub_date"].error_messages["invalid"] = gettext_lazy("Enter the date as YYYY-MM-DD.")
+            pub_date.input_formats = ["%Y-%m-%d"]
+            pub_date.error_messages["invalid"] = gettext_lazy("Enter the date as YYYY-MM-DD.")
 
     def _show_problems(self) -> None:
         """Show each value kept as written in its field's box, with what is wrong, and decide which ones a bound form
@@ -211,11 +215,11 @@ class PolicyForm(forms.ModelForm):
                 field.problem = found[key]  # type: ignore[attr-defined]
                 field.help_text = gettext("Needs fixing: %(problem)s.") % {"problem": found[key]}
         for key, value in self.kept.items():
-            leaf = records.leaf_for_key(key)
-            if leaf is None:
+            kept_leaf = records.leaf_for_key(key)
+            if kept_leaf is None:
                 self._show_section(key, found.get(key, ""))
-            elif leaf.attr in self.fields:
-                self._show_value(key, leaf.attr, value, found.get(key, ""))
+            elif kept_leaf.attr in self.fields:
+                self._show_value(key, kept_leaf.attr, value, found.get(key, ""))
 
     def _show_value(self, key: str, name: str, value: Any, problem: str) -> None:
         field = self.fields[name]
@@ -262,7 +266,8 @@ class PolicyForm(forms.ModelForm):
             return
         inside = [leaf.attr for leaf in records.LEAVES if records.dotted(leaf.path).startswith(key + ".")]
         taken = fix.widget.value_from_datadict(self.data, self.files, self.add_prefix(fix_field_name(key)))
-        if taken or any(name in self.fields and self[name]._has_changed() for name in inside):
+        # BoundField._has_changed (which heeds show_hidden_initial) is private: django-stubs leave it out.
+        if taken or any(name in self.fields and self[name]._has_changed() for name in inside):  # type: ignore[attr-defined]
             self.fixed.append(key)
 
     @cached_property
@@ -281,7 +286,8 @@ class PolicyForm(forms.ModelForm):
         return [records.paths([name]) if name in CONTENT_FIELDS else name for name in names]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         for name, field in self.fields.items():
             if isinstance(field, KeptTextField) and isinstance(cleaned.get(name), str):
                 cleaned[name] = field.as_written(cleaned[name], getattr(self.instance, name, "") or "")
@@ -317,7 +323,7 @@ class PolicyForm(forms.ModelForm):
         """
         self.data = self.data.copy()
         self.data[self.add_prefix("expected_version")] = str(self.instance.version)
-        both = []
+        both: list[str] = []
         if conflict.base is None:
             return both
         for name in CONTENT_FIELDS:
@@ -389,7 +395,8 @@ class ImportForm(forms.Form):
     """The files to import (cleaned as the `SourceFile`s they hold), if the upload is small enough to import
     within the request; `upload` is the `UploadLimit` that read it."""
 
-    files = MultipleFileField(
+    # The metaclass moves form fields to `base_fields`, so `form.files` stays the uploads; django-stubs miss that.
+    files = MultipleFileField(  # type: ignore[assignment]
         widget=MultipleFileInput(attrs={"accept": ".md,.markdown,.zip"}),
         help_text="Markdown files (.md) or zip archives of them.",
     )
@@ -482,7 +489,7 @@ class SettleConflictForm(forms.Form):
                 current = getattr(policy, name)
                 widget = _written_widget(typed.widget)
                 # Typing a value chooses to write it (import_conflicts.js); the id is that of its radio button.
-                choice_id = self.auto_id % self.add_prefix(f"{name}-choice")
+                choice_id = self[f"{name}-choice"].auto_id
                 widget.attrs["data-write-choice"] = f"{choice_id}_{sides.index(Side.WRITE)}"
                 self.fields[f"{name}-written"] = forms.CharField(
                     label=gettext("Value to write for %(field)s") % {"field": field_label(name)},

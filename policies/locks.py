@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteDatabaseWrapper
 
 RETRY_SECONDS = 0.1
 
@@ -118,8 +119,9 @@ def _file_lock(name: str, wait: float) -> Iterator[None]:
 
 def lock_path(name: str) -> Path:
     """The lock file: beside the SQLite database, so every process using that database finds the same one."""
-    database = str(connections[DEFAULT_DB_ALIAS].settings_dict["NAME"])
-    if connections[DEFAULT_DB_ALIAS].is_in_memory_db():
+    connection = connections[DEFAULT_DB_ALIAS]
+    database = str(connection.settings_dict["NAME"])
+    if isinstance(connection, SQLiteDatabaseWrapper) and connection.is_in_memory_db():
         # One process owns an in-memory database; the lock still keeps its threads apart.
         return Path(tempfile.gettempdir(), f"policy-review-desk-{os.getpid()}-{name}.lock")
     return Path(f"{database}.{name}.lock")

@@ -4,7 +4,7 @@ import datetime
 import hashlib
 import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any, Self, TypedDict
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -20,6 +20,9 @@ from simple_history.models import (
 )
 
 from policies import schema
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 ANALYSIS_DIMENSIONS = schema.DIMENSIONS
 ANALYSIS_PARTS = schema.DIMENSION_PARTS
@@ -107,13 +110,13 @@ class FacilityList(models.Model):
         return f"{len(self.ids):,} facility ids" if isinstance(self.ids, list) else self.sha256[:12]
 
     @classmethod
-    def for_ids(cls, ids: Any) -> "FacilityList":
+    def for_ids(cls, ids: Any) -> Self:
         """The list holding `ids`, not yet stored."""
         canonical = json.dumps(ids, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         return cls(sha256=hashlib.sha256(canonical.encode()).hexdigest(), ids=ids)
 
     @classmethod
-    def stored(cls, ids: Any) -> "FacilityList":
+    def stored(cls, ids: Any) -> Self:
         """The list holding `ids`, inserted unless it is there already (one query either way)."""
         facility_list = cls.for_ids(ids)
         cls.objects.bulk_create([facility_list], ignore_conflicts=True)
@@ -218,16 +221,20 @@ class PolicyHistoricalRecords(HistoricalRecords):
         return extra
 
 
+class _Text(TypedDict):
+    verbose_name: "StrOrPromise"
+    help_text: "StrOrPromise"
+
+
 def _content_field(field: schema.Field) -> models.Field:
     """The model field holding a schema row's value: its kind's type, its label and help text."""
-    text = {"verbose_name": field.label, "help_text": field.help_text}
+    text = _Text(verbose_name=field.label, help_text=field.help_text)
     if field.kind == "id":
         return models.CharField(max_length=field.max_length, unique=True, validators=[validate_policy_id], **text)
     if field.kind == "required_text":
         return models.TextField(**text)
     if field.kind == "text":
-        bound = {"max_length": field.max_length} if field.max_length else {}
-        return models.TextField(blank=True, **bound, **text)
+        return models.TextField(blank=True, max_length=field.max_length, **text)
     if field.kind == "year":
         # Its range is checked with the import's words (`records.read_field`), on every save path.
         return models.IntegerField(null=True, blank=True, **text)
@@ -252,7 +259,7 @@ class _ContentMeta:
 
 # A record's content, one model field per row of `policies.schema`: a new frontmatter key is a row there and a
 # migration, nothing here.
-PolicyContent: type[models.Model] = type(
+PolicyContent: Any = type(
     "PolicyContent",
     (models.Model,),
     {
@@ -447,7 +454,7 @@ class FileSnapshot(models.Model):
         return self.sha256[:12]
 
     @classmethod
-    def for_text(cls, text: str, content_hash: str = "") -> "FileSnapshot":
+    def for_text(cls, text: str, content_hash: str = "") -> Self:
         """The snapshot holding `text`, stored once however many records or versions share it.
 
         One query whether or not it exists (an upsert that returns the row's id), safe against a concurrent
@@ -458,7 +465,7 @@ class FileSnapshot(models.Model):
         return snapshot
 
     @classmethod
-    def for_text_unsaved(cls, text: str, content_hash: str = "") -> "FileSnapshot":
+    def for_text_unsaved(cls, text: str, content_hash: str = "") -> Self:
         """The snapshot holding `text`, not yet stored."""
         return cls(sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), text=text, content_hash=content_hash)
 
@@ -503,7 +510,9 @@ class SeenFile(models.Model):
         return f"{self.sha256[:12]} ({self.how})"
 
     @classmethod
-    def remember(cls, policy: Policy, sha256: str, content_hash: str, how: str, version: int | None = None) -> None:
+    def remember(
+        cls: type[Self], policy: Policy, sha256: str, content_hash: str, how: str, version: int | None = None
+    ) -> None:
         """Note that the bytes hashing to `sha256` hold `content_hash` and went into `version` (by default the
         record's current one); the first sighting of the same bytes stays."""
         seen = cls(policy=policy, sha256=sha256, content_hash=content_hash, how=how, version=version or policy.version)

@@ -12,11 +12,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise, StrPromise
 
 Kind = Literal["id", "text", "required_text", "year", "score", "date", "list"]
 
@@ -43,7 +45,7 @@ class Editable(StrEnum):
 @dataclass(frozen=True)
 class Section:
     key: str
-    label: Promise
+    label: StrPromise
 
 
 @dataclass(frozen=True)
@@ -68,8 +70,8 @@ class Field:
     attr: str
     kind: Kind
     section: Section
-    label: Promise
-    help_text: Promise | str = ""
+    label: StrPromise
+    help_text: StrOrPromise = ""
     editable: Editable = Editable.EDITORS
     copyable: bool = False  # long prose a record should not share word for word with another (checks)
     indexed: bool = False  # in the admin list's indexes: bounded (INDEXED_TEXT_MAX_LENGTH), a longer text a problem
@@ -99,7 +101,7 @@ class Field:
 
 IDENTITY = Section("identity", _("Identity"))
 CLASSIFICATION = Section("classification", _("Classification"))
-DIMENSION_LABELS: dict[str, Promise] = {
+DIMENSION_LABELS: dict[str, StrPromise] = {
     "market": _("Market"),
     "mrv": _("MRV"),
     "statutory": _("Statutory force"),
@@ -114,7 +116,7 @@ FACILITIES = Section("facilities", _("Related facilities"))
 PROVENANCE = Section("provenance", _("Provenance"))
 TEXT = Section("text", _("Description and body"))
 
-PART_LABELS: dict[str, Promise] = {
+PART_LABELS: dict[str, StrPromise] = {
     "score": _("score"),
     "label": _("label"),
     "evidence": _("evidence"),
@@ -239,8 +241,8 @@ class Part:
 
     attr: str
     section: Section
-    label: Promise
-    help_text: Promise | str = ""
+    label: StrPromise
+    help_text: StrOrPromise = ""
 
 
 BODY = Part("body", TEXT, _("Body"), _("Markdown, after the frontmatter."))

@@ -102,7 +102,7 @@ class ReviewPolicyAdmin(PolicyAdmin):
 
 class DimensionVerdictInline(admin.TabularInline):
     model = DimensionVerdict
-    fields = ["dimension", "verdict", "note"]
+    fields = ("dimension", "verdict", "note")
     readonly_fields = fields
     extra = 0
     can_delete = False

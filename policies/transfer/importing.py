@@ -21,9 +21,10 @@ from __future__ import annotations
 import hashlib
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -193,6 +194,7 @@ def import_sources(
             # The same bytes wait in this batch: once it is stored they are known, as one file at a time had it.
             store_batch()
             item = _read_one(source, known_hashes=known_hashes, ids_seen=ids_seen, batch_hashes=batch_hashes)
+            assert item is not None  # no bytes are pending now
         if isinstance(item, _Parsed):
             batch_hashes.add(item.file_sha256)
         if not batch:
@@ -280,10 +282,10 @@ def _store_batch(
             new = [item for item in parsed if item.policy_id not in existing]
             if len(new) > 1 and not dry_run:
                 stored.update(_store_new_together(new, user=user, origin=origin))
-            for item in parsed:
-                if item.file_sha256 not in stored:
-                    stored[item.file_sha256] = _store_one(
-                        item, existing.get(item.policy_id), user=user, origin=origin, force=force, dry_run=dry_run
+            for file in parsed:
+                if file.file_sha256 not in stored:
+                    stored[file.file_sha256] = _store_one(
+                        file, existing.get(file.policy_id), user=user, origin=origin, force=force, dry_run=dry_run
                     )
             if not dry_run:
                 checks.store_batch_warnings()
@@ -444,7 +446,7 @@ def _store_new_together(items: list[_Parsed], *, user, origin: str) -> dict[str,
 
 
 def _insert(
-    objs: list[Model],
+    objs: Sequence[Model],
     *,
     key: str | None = None,
     ignore_conflicts: bool = False,
@@ -463,17 +465,18 @@ def _insert(
     if not objs:
         return
     model = type(objs[0])
-    options = {
-        "ignore_conflicts": ignore_conflicts,
-        "update_conflicts": update_conflicts,
-        "unique_fields": unique_fields,
-        "update_fields": update_fields,
-    }
     if connection.vendor != "postgresql":
-        model._default_manager.bulk_create(objs, batch_size=BULK_ROWS, **options)
+        model._default_manager.bulk_create(
+            objs,
+            batch_size=BULK_ROWS,
+            ignore_conflicts=ignore_conflicts,
+            update_conflicts=update_conflicts,
+            unique_fields=unique_fields,
+            update_fields=update_fields,
+        )
         return
     opts = model._meta
-    query_options = {}
+    query_options: dict[str, Any] = {}
     if ignore_conflicts:
         query_options["on_conflict"] = OnConflict.IGNORE
     elif update_conflicts:
@@ -484,11 +487,11 @@ def _insert(
         }
     fields = [field for field in opts.concrete_fields if not field.generated and field is not opts.auto_field]
     query = InsertQuery(model, **query_options)
-    query.insert_values(fields, objs[:1])
+    query.insert_values(fields, [objs[0]])
     compiler = query.get_compiler(connection=connection)
     [(sql, _)] = compiler.as_sql()
     # What `as_sql` does for each row of a statement; every row then fits the first row's placeholders.
-    rows = ([compiler.prepare_value(field, compiler.pre_save_val(field, obj)) for field in fields] for obj in objs)
+    rows = [[compiler.prepare_value(field, compiler.pre_save_val(field, obj)) for field in fields] for obj in objs]
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
     if key is not None and opts.auto_field is not None:
@@ -625,7 +628,7 @@ def known_contents(policy: Policy) -> list[merging.Base]:
         if stated != stored:
             label = f"version {row.version} as its file states it"
             bases.append(merging.Base(stated, label, 2 * row.history_id, stored=stored, version=row.version))
-    templates = {}
+    templates: dict[int | None, Any] = {}
     for row in rows:
         templates.setdefault(row.template_id, row)
     for template_id, row in templates.items():

@@ -18,6 +18,7 @@ from contextvars import ContextVar
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteDatabaseWrapper
 
 _active_alias: ContextVar[str | None] = ContextVar("snapshot_alias", default=None)
 _numbers = itertools.count(1)
@@ -27,7 +28,7 @@ _numbers = itertools.count(1)
 def consistent_reads() -> Iterator[None]:
     """Every read in the block sees the database as it was when the block's first read ran."""
     default = connections[DEFAULT_DB_ALIAS]
-    in_memory = default.vendor == "sqlite" and default.is_in_memory_db()
+    in_memory = isinstance(default, SQLiteDatabaseWrapper) and default.is_in_memory_db()
     if _active_alias.get() is not None or default.in_atomic_block or in_memory:
         yield
         return
