@@ -57,8 +57,7 @@ class LinesField(forms.Field):
     def to_python(self, value: Any) -> list[str]:
         if isinstance(value, list):
             return value
-        text = "" if value in self.empty_values else str(value).strip()
-        return [line.rstrip("\r") for line in text.split("\n") if line.strip()]
+        return records.typed_lines("" if value in self.empty_values else str(value).strip())
 
     def has_changed(self, initial: Any, data: Any) -> bool:
         return (initial or []) != self.to_python(data)

@@ -41,6 +41,7 @@ CONTENT_FIELDS: tuple[str, ...] = schema.CONTENT_FIELDS
 # cannot hold is replaced by the approval's stamp, so it is a problem that blocks nothing.
 STAMPED_BY_APPROVAL: tuple[str, ...] = schema.written_by(schema.Editable.WORKFLOW)
 
+_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]{1,18}")
 _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _LEAF_BY_PATH = {leaf.path: leaf for leaf in LEAVES}
 _LEAF_BY_ATTR = {leaf.attr: leaf for leaf in LEAVES}
@@ -187,6 +188,30 @@ def _read_leaf(leaf: schema.Field, value: Any) -> Any:
                 raise _Wrong(message % {"number": index + 1, "value": _describe(item)}, item=index)
         return list(value)
     raise AssertionError(kind)
+
+
+def typed_lines(text: str) -> list[str]:
+    """The items of a list typed one a line: blank lines dropped, the items' own spaces kept."""
+    return [line.rstrip("\r") for line in text.split("\n") if line.strip()]
+
+
+def read_typed(attr: str, text: str) -> Any:
+    """The value of field `attr` for `text` as a person types it in the field's box (a list one item a line, a
+    whole number in digits, a date YYYY-MM-DD, an empty box for no value), checked as a file's value is; raises
+    RecordError naming the field as the file does."""
+    leaf = _LEAF_BY_ATTR.get(attr)
+    kind = leaf.kind if leaf is not None else "text"
+    # Browsers send every line break as CRLF; the collection's text has LF.
+    value: Any = text.replace("\r\n", "\n")
+    if leaf is not None and kind == "required_text" and not value.strip():
+        raise RecordError([Problem(dotted(leaf.path), gettext("must not be empty"))])
+    if kind == "list":
+        value = typed_lines(value.strip())
+    elif kind in ("year", "score", "date"):
+        typed = value.strip()
+        # Anything but digits stays text, which `read_field` names in its refusal.
+        value = None if not typed else int(typed) if _WHOLE_NUMBER.fullmatch(typed) and kind != "date" else typed
+    return read_field(attr, value)
 
 
 def read_field(attr: str, value: Any) -> Any:

@@ -10,7 +10,6 @@ bytes are remembered, so that importing the same file again finds it older than 
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -18,7 +17,6 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.db import transaction
-from django.forms import ModelForm, modelform_factory
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -226,17 +224,13 @@ def _decide(
 
 
 def read_written(policy: Policy, name: str, text: str) -> tuple[Any, list[str]]:
-    """The value written for field `name` of `policy` and what is wrong with it: read by the change form's field
-    (with its rules and the model's), then checked as the import checks a file's value."""
+    """The value written for field `name` of `policy` and what is wrong with it: read as its box in the change form
+    reads it, and checked as the import checks a file's value."""
     path = records.paths([name])
     if name in editing.NOT_EDITABLE:
         return None, [f"{path} {editing.NOT_EDITABLE[name]}"]
-    current = Policy(pk=policy.pk, version=policy.version, **records.policy_values(policy))
-    form = _field_form(name)(data={name: text, "expected_version": policy.version}, instance=current)
-    if not form.is_valid():
-        return None, [str(message) for messages in form.errors.values() for message in messages]
     try:
-        return records.read_field(name, form.cleaned_data[name]), []
+        return records.read_typed(name, text), []
     except records.RecordError as error:
         return None, [f"{problem.field} {problem.message}" for problem in error.problems]
 
@@ -274,12 +268,3 @@ def describe_settlement(conflict: ImportConflict, settlement: Settlement) -> str
         "version": settlement.version,
         "record": conflict.policy.policy_id,
     }
-
-
-@functools.cache
-def _field_form(name: str) -> type[ModelForm]:
-    """The change form, for one field."""
-    # Imported here: the forms import this module for the settle form's choices.
-    from policies.forms import PolicyForm
-
-    return modelform_factory(Policy, form=PolicyForm, fields=[name])

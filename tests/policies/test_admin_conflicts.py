@@ -173,7 +173,7 @@ def test_a_written_value_that_is_refused_is_shown_at_its_field_and_nothing_is_sa
 
     assert response.status_code == 200
     written = re.search(r'<div class="conflict-written errors">.*?</div>', response.content.decode(), re.S)
-    assert "Ensure this value is less than or equal to 100." in written.group(0)
+    assert "analysis.market.score must be from 0 to 100, not 101" in written.group(0)
     assert 'name="market_score-written"' in written.group(0)
     assert Policy.objects.get(policy_id="c").version == 2
 

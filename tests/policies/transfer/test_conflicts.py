@@ -175,8 +175,8 @@ def test_written_values_are_read_as_the_change_form_reads_them(folder, settler):
 @pytest.mark.parametrize(
     ("written", "message"),
     [
-        ("101", "Ensure this value is less than or equal to 100."),
-        ("a lot", "Enter a whole number."),
+        ("101", "analysis.market.score must be from 0 to 100, not 101"),
+        ("a lot", "analysis.market.score must be a whole number, not 'a lot'"),
     ],
 )
 def test_a_written_value_the_form_or_the_import_would_refuse_is_refused_naming_the_field_and_nothing_is_saved(
