@@ -5,6 +5,7 @@ from urllib.parse import parse_qsl, urlencode
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.exceptions import DisallowedModelAdminLookup
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ORDER_VAR, SEARCH_VAR, ChangeList
 from django.core.exceptions import PermissionDenied
@@ -178,7 +179,11 @@ class OfferedChangeList(ChangeList):
     """
 
     def get_filters(self, request):
-        filters = super().get_filters(request)
+        try:
+            filters = super().get_filters(request)
+        except OverflowError as error:
+            # A date hierarchy's month or day too large for a C integer: Django expects only ValueError there.
+            raise IncorrectLookupParameters(error) from error
         remaining = filters[2]
         refused = sorted(name for name in self.get_filters_params() if name in remaining)
         if refused:

@@ -19,6 +19,7 @@ from tests.hardening.test_access import file_conflict
 pytestmark = pytest.mark.django_db
 
 LISTS = sorted(model._meta.label_lower for model in admin.site._registry)
+DATED = [label for label in LISTS if admin.site._registry[apps.get_model(label)].date_hierarchy]
 # A harmless pattern: what matters is that no query carries it, not how long it would take.
 PATTERN = "^refused-pattern-(a|b)$"
 
@@ -83,3 +84,17 @@ def test_each_list_takes_the_filters_it_offers_and_refuses_any_other_lookup_befo
         assert response.status_code == 400, lookup
         assert f"This list is not filtered by {lookup}: use the filters it offers." in response.content.decode()
         assert sql_with(PATTERN, queries) == []
+
+
+@pytest.mark.parametrize("label", DATED)
+def test_a_date_no_calendar_holds_is_answered_like_any_malformed_filter(label, desk, superuser, client):
+    client.force_login(superuser)
+    url = changelist(label)
+    field = admin.site._registry[apps.get_model(label)].date_hierarchy
+
+    for month, day in (("9" * 20, None), ("1", "9" * 20)):
+        query = {f"{field}__year": "2025", f"{field}__month": month, **({f"{field}__day": day} if day else {})}
+        response = client.get(url, query)
+
+        assert response.status_code == 302
+        assert response["Location"] == f"{url}?e=1"
