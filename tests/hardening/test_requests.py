@@ -1,5 +1,5 @@
 """No request runs past the worker's timeout because of what it asks for. Every admin list filters only as its
-page offers. Each refusal is a fast, clear answer, and what was refused never reaches SQL."""
+page offers and searches within bounds. Each refusal is a fast, clear answer, and what was refused never reaches SQL."""
 
 from __future__ import annotations
 
@@ -13,12 +13,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.tokens import issue_token
+from policies import search
 from tests.factories import approve, make_policy, make_user
 from tests.hardening.test_access import file_conflict
 
 pytestmark = pytest.mark.django_db
 
 LISTS = sorted(model._meta.label_lower for model in admin.site._registry)
+SEARCHED = [label for label in LISTS if admin.site._registry[apps.get_model(label)].search_fields]
 DATED = [label for label in LISTS if admin.site._registry[apps.get_model(label)].date_hierarchy]
 # A harmless pattern: what matters is that no query carries it, not how long it would take.
 PATTERN = "^refused-pattern-(a|b)$"
@@ -84,6 +86,32 @@ def test_each_list_takes_the_filters_it_offers_and_refuses_any_other_lookup_befo
         assert response.status_code == 400, lookup
         assert f"This list is not filtered by {lookup}: use the filters it offers." in response.content.decode()
         assert sql_with(PATTERN, queries) == []
+
+
+@pytest.mark.parametrize("label", SEARCHED)
+def test_a_search_past_the_bounds_is_not_run_and_the_list_says_so_keeping_the_term(label, desk, superuser, client):
+    client.force_login(superuser)
+    url = changelist(label)
+    refusal = "Nothing was searched: a search has at most 20 words and 200 characters."
+    at_the_bounds = [" ".join(f"word{i}" for i in range(search.MAX_WORDS)), "y" * search.MAX_CHARACTERS]
+    past_them = [" ".join(f"word{i}" for i in range(search.MAX_WORDS + 1)), "z" * (search.MAX_CHARACTERS + 1)]
+
+    for term in at_the_bounds:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url, {"q": term})
+        assert response.status_code == 200
+        assert refusal not in response.content.decode()
+        assert sql_with(term.split()[-1], queries), "searched"
+
+    for term in past_them:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url, {"q": term})
+        assert response.status_code == 200
+        body = response.content.decode()
+        assert refusal in body
+        assert f'value="{term}"' in body, "the term stays in the search box"
+        assert list(response.context["cl"].result_list) == []
+        assert sql_with(term.split()[-1], queries) == []
 
 
 @pytest.mark.parametrize("label", DATED)
