@@ -8,12 +8,12 @@ from django.contrib.admin.exceptions import DisallowedModelAdminLookup
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ORDER_VAR, SEARCH_VAR, ChangeList
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import connection
+from django.db import connection, models
 from django.db.models import Count, F, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
-from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -169,6 +169,19 @@ class SearchPaginator(Paginator):
         return self.object_list.order_by().values("pk")[: SEARCH_COUNT_LIMIT + 1].count()
 
 
+def column_holds(field: models.Field, value: str) -> bool:
+    """Whether `value`, from a URL or a form, is one that `field`'s column can hold.
+
+    Anything else names no row, and asking the database for it fails instead of finding nothing: Django raises on
+    a text that is no number, SQLite on a number past its column's range in an `IN` list.
+    """
+    try:
+        field.run_validators(field.to_python(value))
+    except ValidationError:
+        return False
+    return True
+
+
 class OfferedChangeList(ChangeList):
     """A list that filters only as its page offers, and searches only for a term of bounded size.
 
@@ -210,11 +223,18 @@ class OfferedChangeList(ChangeList):
 
 
 class BoundedListsMixin:
-    """What every ModelAdmin of the project shares: its list is an `OfferedChangeList`.
-    tests/hardening/test_requests.py checks every registered ModelAdmin."""
+    """What every ModelAdmin of the project shares: its list is an `OfferedChangeList`, and its actions act only on
+    ids its table can hold (a forged `_selected_action=abc` was a 500). tests/hardening/test_requests.py checks
+    every registered ModelAdmin."""
 
     def get_changelist(self, request, **kwargs):
         return OfferedChangeList
+
+    def response_action(self, request, queryset, **kwargs):
+        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        if not all(column_holds(queryset.model._meta.pk, value) for value in selected):
+            raise BadRequest(gettext("The selection names rows that cannot exist; nothing was done."))
+        return super().response_action(request, queryset, **kwargs)
 
 
 class PolicyChangeList(OfferedChangeList):
@@ -391,11 +411,18 @@ class PolicyAdmin(BoundedListsMixin, SimpleHistoryAdmin):
         for row, sections in zip(rows, diffing.compare_history(rows, previous), strict=True):
             row.field_changes = sections
 
+    def history_view(self, request, object_id, extra_context=None):
+        _require_record_id(object_id)
+        return super().history_view(request, object_id, extra_context)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # django-simple-history saves this form on POST (even for view-only users) and so reverts the record
         # outside the review workflow. It is a read-only view here; restoring goes through the workflow.
         if request.method != "GET":
             return HttpResponseNotAllowed(["GET"])
+        _require_record_id(object_id)
+        if not column_holds(Policy.history.model._meta.get_field("history_id"), version_id):
+            raise Http404
         return super().history_form_view(request, object_id, version_id, extra_context)
 
     def revert_disabled(self, request, obj=None):
@@ -484,6 +511,12 @@ class PolicyAdmin(BoundedListsMixin, SimpleHistoryAdmin):
             "changelist_url": reverse("admin:policies_policy_changelist"),
         }
         return TemplateResponse(request, "admin/policies/policy/export.html", context)
+
+
+def _require_record_id(object_id: str) -> None:
+    """404 for a record id from a URL that no record can have (django-simple-history's views look it up as it is)."""
+    if not column_holds(Policy._meta.pk, unquote(object_id)):
+        raise Http404
 
 
 def _may_view_import_conflicts(request) -> bool:

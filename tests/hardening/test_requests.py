@@ -1,5 +1,6 @@
 """No request runs past the worker's timeout because of what it asks for. Every admin list filters only as its
-page offers and searches within bounds. Each refusal is a fast, clear answer, and what was refused never reaches SQL."""
+page offers and searches within bounds; every id a URL or a form names is one its column can hold. Each refusal
+is a fast, clear answer, and what was refused never reaches SQL."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import pytest
 from axes.models import AccessFailureLog
 from django.apps import apps
 from django.contrib import admin
+from django.contrib.admin import helpers
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -14,6 +17,8 @@ from django.utils import timezone
 
 from accounts.tokens import issue_token
 from policies import search
+from policies.models import Policy
+from reviews.views import QUEUE_MAX_PAGE
 from tests.factories import approve, make_policy, make_user
 from tests.hardening.test_access import file_conflict
 
@@ -24,6 +29,8 @@ SEARCHED = [label for label in LISTS if admin.site._registry[apps.get_model(labe
 DATED = [label for label in LISTS if admin.site._registry[apps.get_model(label)].date_hierarchy]
 # A harmless pattern: what matters is that no query carries it, not how long it would take.
 PATTERN = "^refused-pattern-(a|b)$"
+# Not a number; past a bigint; past the 4,300 digits Python turns into an int.
+IDS_NO_ROW_HAS = ["abc", "9" * 20, "1" * 5000]
 
 
 @pytest.fixture
@@ -126,3 +133,47 @@ def test_a_date_no_calendar_holds_is_answered_like_any_malformed_filter(label, d
 
         assert response.status_code == 302
         assert response["Location"] == f"{url}?e=1"
+
+
+def test_an_action_on_ids_no_row_can_have_is_refused_with_400_and_changes_nothing(desk, superuser, client):
+    client.force_login(superuser)
+    users = list(get_user_model().objects.order_by("pk").values_list("pk", flat=True))
+
+    for label, action in (("policies.policy", "delete_selected"), ("auth.user", "delete_selected")):
+        for selected in IDS_NO_ROW_HAS:
+            response = client.post(
+                changelist(label), {"action": action, helpers.ACTION_CHECKBOX_NAME: [selected], "post": "yes"}
+            )
+
+            assert response.status_code == 400, (label, selected[:20])
+            assert "The selection names rows that cannot exist; nothing was done." in response.content.decode()
+
+    assert Policy.objects.filter(pk=desk.pk).exists()
+    assert list(get_user_model().objects.order_by("pk").values_list("pk", flat=True)) == users
+
+
+def test_a_records_pages_answer_404_for_an_id_no_record_or_version_can_have(desk, superuser, client):
+    client.force_login(superuser)
+    version = desk.history.order_by("history_id").first().history_id
+
+    for wrong in [*IDS_NO_ROW_HAS, "9999999999"]:  # the last one past PostgreSQL's integer
+        for url in (
+            reverse("admin:policies_policy_history", args=[wrong]),
+            reverse("admin:policies_policy_simple_history", args=[wrong, version]),
+            reverse("admin:policies_policy_simple_history", args=[desk.pk, wrong]),
+            reverse("admin:policies_policy_review", args=[wrong]),
+        ):
+            assert client.get(url).status_code == 404, url[:80]
+        restore = reverse("admin:policies_policy_restore", args=[wrong, version])
+        assert client.post(restore).status_code == 404, restore[:80]
+
+    assert Policy.objects.get(pk=desk.pk).version == desk.version
+
+
+def test_the_review_queue_has_no_page_past_what_any_queue_could_fill(reviewer, client):
+    client.force_login(reviewer)
+    queue = reverse("admin:policies_policy_review_queue")
+
+    assert client.get(queue, {"page": QUEUE_MAX_PAGE}).status_code == 200
+    for page in (QUEUE_MAX_PAGE + 1, "9" * 20):
+        assert client.get(queue, {"page": page}).status_code == 404
