@@ -1,9 +1,12 @@
-"""Users, groups, the record of access changes and API tokens in the admin.
+"""Users, groups, the record of access changes, API tokens and sign-in attempts in the admin.
 
 Django's user and group admins are replaced by ones that save access through `accounts.access`, offer each person
-only what they may grant, and refuse a POST that carries a field they were not offered.
+only what they may grant, and refuse a POST that carries a field they were not offered. django-axes' lists of
+sign-in attempts are registered again, bounded like every other list (`BoundedListsMixin`).
 """
 
+from axes import admin as axes_admin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin, messages
 from django.contrib.auth import admin as auth_admin
 from django.contrib.auth import get_user_model
@@ -19,7 +22,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from knox.models import AuthToken
 
-from policies.admin import ReadOnlyAdmin
+from policies.admin import BoundedListsMixin, ReadOnlyAdmin
 
 from . import access, tokens
 from .forms import UserChangeForm
@@ -29,7 +32,7 @@ User = get_user_model()
 SUPERUSER_ONLY_FIELDS = ("is_staff", "is_superuser")
 
 
-class UserAdmin(auth_admin.UserAdmin):
+class UserAdmin(BoundedListsMixin, auth_admin.UserAdmin):
     form = UserChangeForm
 
     def get_fieldsets(self, request, obj=None):
@@ -109,7 +112,7 @@ class UserAdmin(auth_admin.UserAdmin):
         return super().render_change_form(request, context, add, change, form_url, obj)
 
 
-class GroupAdmin(auth_admin.GroupAdmin):
+class GroupAdmin(BoundedListsMixin, auth_admin.GroupAdmin):
     def get_readonly_fields(self, request, obj=None):
         # The rule that role groups bring staff status finds them by name.
         if obj is not None and obj.name in access.ROLE_GROUPS:
@@ -154,7 +157,8 @@ admin.site.register(Group, GroupAdmin)
 @admin.register(AccessChange)
 class AccessChangeAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "actor_name", "whom", "what", "change", "before_display", "after_display", "via"]
-    list_filter = ["what", "via"]
+    # A user's page links to the changes of their access (`UserAdmin.access_record`), through the "user" filter.
+    list_filter = ["what", "via", ("user", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["user_name", "group_name", "actor_name"]
     date_hierarchy = "created_at"
     fields = (
@@ -208,7 +212,7 @@ admin.site.unregister(AuthToken)
 
 
 @admin.register(APIToken)
-class APITokenAdmin(admin.ModelAdmin):
+class APITokenAdmin(BoundedListsMixin, admin.ModelAdmin):
     """Everyone who signs in issues and revokes their own tokens here; administrators see and revoke everyone's.
     No page shows a key after the one that issues it: only its hash is stored."""
 
@@ -283,3 +287,25 @@ class APITokenAdmin(admin.ModelAdmin):
         response = TemplateResponse(request, "admin/accounts/apitoken/issue.html", context)
         add_never_cache_headers(response)
         return response
+
+
+class AccessAttemptAdmin(BoundedListsMixin, axes_admin.AccessAttemptAdmin):
+    pass
+
+
+class AccessLogAdmin(BoundedListsMixin, axes_admin.AccessLogAdmin):
+    pass
+
+
+class AccessFailureLogAdmin(BoundedListsMixin, axes_admin.AccessFailureLogAdmin):
+    pass
+
+
+for model, bounded in (
+    (AccessAttempt, AccessAttemptAdmin),
+    (AccessLog, AccessLogAdmin),
+    (AccessFailureLog, AccessFailureLogAdmin),
+):
+    if admin.site.is_registered(model):  # axes registers each only where its settings say so
+        admin.site.unregister(model)
+        admin.site.register(model, bounded)

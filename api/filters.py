@@ -1,5 +1,11 @@
 """The list's filters. They apply to the version the list shows: filtering the published list by country finds
-the records whose published version has that country."""
+the records whose published version has that country.
+
+Each text is bounded, so that no request can make the database compare long texts with every record: a country
+or category longer than its column holds (`INDEXED_TEXT_MAX_LENGTH`) matches nothing, a tag is held to the same
+length, and a search to what the admin's search takes (`policies.search.MAX_CHARACTERS`). A longer one is refused
+with 400 naming the parameter.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +17,8 @@ from rest_framework import serializers
 from rest_framework.filters import BaseFilterBackend
 
 from policies.models import ReviewState
+from policies.schema import INDEXED_TEXT_MAX_LENGTH
+from policies.search import MAX_CHARACTERS as SEARCH_MAX_LENGTH
 
 from . import versions
 
@@ -41,12 +49,19 @@ class ListHasItem(Func):
 
 class PolicyFilterSerializer(serializers.Serializer):
     state = serializers.ChoiceField(choices=ReviewState.choices, required=False, help_text="The record's review state.")
-    country = serializers.CharField(required=False, help_text="Exactly as the record writes it, e.g. `US`.")
-    category = serializers.CharField(required=False, help_text="Exactly as the record writes it, e.g. `Market`.")
+    country = serializers.CharField(
+        required=False, max_length=INDEXED_TEXT_MAX_LENGTH, help_text="Exactly as the record writes it, e.g. `US`."
+    )
+    category = serializers.CharField(
+        required=False, max_length=INDEXED_TEXT_MAX_LENGTH, help_text="Exactly as the record writes it, e.g. `Market`."
+    )
     year = serializers.IntegerField(required=False, min_value=0, max_value=9999)
-    tag = serializers.CharField(required=False, help_text="One of the record's tags, exactly.")
+    tag = serializers.CharField(
+        required=False, max_length=INDEXED_TEXT_MAX_LENGTH, help_text="One of the record's tags, exactly."
+    )
     search = serializers.CharField(
         required=False,
+        max_length=SEARCH_MAX_LENGTH,
         help_text=(
             "Words the id, title, country or tags contain, all of them, in any case; "
             '"a phrase in quotes" is one word. The admin list\'s search, applied to the version shown.'
@@ -76,6 +91,8 @@ class PolicyFilter(BaseFilterBackend):
             schema: dict[str, Any] = {"type": types.get(type(field), "string")}
             if isinstance(field, serializers.ChoiceField):
                 schema["enum"] = list(field.choices)
+            if getattr(field, "max_length", None):
+                schema["maxLength"] = field.max_length
             parameters.append(
                 {"name": name, "in": "query", "required": False, "description": field.help_text or "", "schema": schema}
             )

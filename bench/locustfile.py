@@ -185,7 +185,7 @@ else:
     from locust import HttpUser, between, events, task
 
     _STATE = json.loads(STATE.read_text()) if STATE.exists() else {"users": {}, "edit_ids": [], "review_ids": []}
-    _FILTERS = ["state__exact=pending", "state__exact=verified", "category__exact=Market", "year__exact=2024"]
+    _FILTERS = ["state__exact=pending", "state__exact=verified", "category=Market", "year=2024"]
     _SEARCHES = ["carbon", "storage", "credit", "CCS", "hydrogen"]
     _COUNTERS = {"editor": itertools.count(), "reviewer": itertools.count()}
     # What the server acknowledged, checked against the database by `report`.

@@ -4,14 +4,16 @@ from urllib.parse import parse_qsl, urlencode
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.exceptions import DisallowedModelAdminLookup
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ORDER_VAR, SEARCH_VAR, ChangeList
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import connection
+from django.db import connection, models
 from django.db.models import Count, F, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -49,7 +51,7 @@ _FORM_SECTIONS = [
 _FORM_SECTIONS.insert(_FORM_SECTIONS.index(schema.CLASSIFICATION) + 1, schema.DIMENSION_SECTIONS["market"])
 
 
-def _fieldset(section: schema.Section) -> tuple[Any, dict[str, Any]]:
+def _fieldset(section: schema.Section) -> tuple[Any, Any]:
     """The change form's fieldset of a schema section."""
     if section in schema.DIMENSION_SECTIONS.values():
         rows = [tuple(f"{d}_{part}" for d in schema.DIMENSIONS) for part in schema.DIMENSION_PARTS]
@@ -171,7 +173,77 @@ class SearchPaginator(Paginator):
         return self.object_list.order_by().values("pk")[: SEARCH_COUNT_LIMIT + 1].count()
 
 
-class PolicyChangeList(ChangeList):
+def column_holds(field: models.Field, value: str) -> bool:
+    """Whether `value`, from a URL or a form, is one that `field`'s column can hold.
+
+    Anything else names no row, and asking the database for it fails instead of finding nothing: Django raises on
+    a text that is no number, SQLite on a number past its column's range in an `IN` list.
+    """
+    try:
+        field.run_validators(field.to_python(value))
+    except ValidationError:
+        return False
+    return True
+
+
+class OfferedChangeList(ChangeList):
+    """A list that filters only as its page offers, and searches only for a term of bounded size.
+
+    Django's admin applies any lookup on the model's own fields that the query string names: `?title__regex=...`
+    ran a backtracking regex over every title (31 s on SQLite) for anyone who may view the list. Here each
+    parameter must be one that a list filter or the date hierarchy takes, and any other is refused with 400
+    before a query runs. A search of more than `search.MAX_CHARACTERS` characters or `search.MAX_WORDS` words
+    (each word is one more condition on every row) is not run: the list says so and lists nothing, the term left
+    in the box to shorten.
+    """
+
+    def get_filters(self, request):
+        try:
+            filters = super().get_filters(request)
+        except OverflowError as error:
+            # A date hierarchy's month or day too large for a C integer: Django expects only ValueError there.
+            raise IncorrectLookupParameters(error) from error
+        remaining = filters[2]
+        refused = sorted(name for name in self.get_filters_params() if name in remaining)
+        if refused:
+            raise DisallowedModelAdminLookup(
+                gettext("This list is not filtered by %(names)s: use the filters it offers.")
+                % {"names": ", ".join(refused)}
+            )
+        return filters
+
+    def get_queryset(self, request, exclude_parameters=None):
+        queryset = super().get_queryset(request, exclude_parameters)
+        return queryset.none() if search.too_long(self.query) else queryset
+
+    def get_results(self, request):
+        super().get_results(request)
+        if search.too_long(self.query):
+            limits = {"characters": search.MAX_CHARACTERS, "words": search.MAX_WORDS}
+            message = gettext(
+                "Nothing was searched: a search has at most %(words)d words and %(characters)d characters."
+            )
+            self.model_admin.message_user(request, message % limits, messages.ERROR)
+
+
+class BoundedListsMixin(admin.ModelAdmin):
+    """What every ModelAdmin of the project shares: its list is an `OfferedChangeList`, and its actions act only on
+    ids its table can hold (a forged `_selected_action=abc` was a 500). tests/hardening/test_requests.py checks
+    every registered ModelAdmin."""
+
+    def get_changelist(self, request, **kwargs):
+        return OfferedChangeList
+
+    def response_action(
+        self, request: HttpRequest, queryset: QuerySet, *args: Any, **kwargs: Any
+    ) -> HttpResponse | None:
+        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        if not all(column_holds(queryset.model._meta.pk, value) for value in selected):
+            raise BadRequest(gettext("The selection names rows that cannot exist; nothing was done."))
+        return super().response_action(request, queryset, *args, **kwargs)
+
+
+class PolicyChangeList(OfferedChangeList):
     # A whole record is mostly its facility ids and texts; the list shows a few short columns of it.
     # Only the listed page is narrowed: actions still get whole records (`get_queryset`).
     columns = ["policy_id", "title", "country", "category", "year", "state", "updated_at"]
@@ -197,7 +269,7 @@ class PolicyChangeList(ChangeList):
         self.search_count_limit = f"{SEARCH_COUNT_LIMIT:,}"
 
 
-class PolicyAdmin(SimpleHistoryAdmin):
+class PolicyAdmin(BoundedListsMixin, SimpleHistoryAdmin):
     form = PolicyForm
     list_display = ["title", "policy_id", "warnings_shown", "country", "category", "year", "state", "updated_at"]
     list_filter = [
@@ -344,11 +416,18 @@ class PolicyAdmin(SimpleHistoryAdmin):
         for row, sections in zip(rows, diffing.compare_history(rows, previous), strict=True):
             row.field_changes = sections
 
+    def history_view(self, request, object_id, extra_context=None):
+        _require_record_id(object_id)
+        return super().history_view(request, object_id, extra_context)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # django-simple-history saves this form on POST (even for view-only users) and so reverts the record
         # outside the review workflow. It is a read-only view here; restoring goes through the workflow.
         if request.method != "GET":
             return HttpResponseNotAllowed(["GET"])
+        _require_record_id(object_id)
+        if not column_holds(Policy.history.model._meta.get_field("history_id"), version_id):
+            raise Http404
         return super().history_form_view(request, object_id, version_id, extra_context)
 
     def revert_disabled(self, request, obj=None):
@@ -439,6 +518,12 @@ class PolicyAdmin(SimpleHistoryAdmin):
         return TemplateResponse(request, "admin/policies/policy/export.html", context)
 
 
+def _require_record_id(object_id: str) -> None:
+    """404 for a record id from a URL that no record can have (django-simple-history's views look it up as it is)."""
+    if not column_holds(Policy._meta.pk, unquote(object_id)):
+        raise Http404
+
+
 def _may_view_import_conflicts(request) -> bool:
     return request.user.has_perm("policies.view_importconflict") or request.user.has_perm(
         "policies.change_importconflict"
@@ -460,7 +545,7 @@ class ImportConflictStatusFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(BoundedListsMixin, admin.ModelAdmin):
     """An admin that shows rows and never adds, changes or deletes them: trails that are written once."""
 
     def has_add_permission(self, request, obj=None) -> bool:

@@ -41,6 +41,10 @@ SQLITE_TRIGGERS = {
 }
 # Trigram indexes answer words of at least this many characters.
 TRIGRAM = 3
+# A search has at most this many characters and words: each word is one more condition on every row, and people
+# type a few words or paste a title. The admin's lists and the API refuse longer ones rather than run them.
+MAX_CHARACTERS = 200
+MAX_WORDS = 20
 
 
 def _postgres_document() -> str:
@@ -101,6 +105,11 @@ def words(text: str) -> list[str]:
         if bit:
             found.append(bit)
     return found
+
+
+def too_long(text: str) -> bool:
+    """Whether a search for `text` has more than MAX_CHARACTERS characters or MAX_WORDS words (as `words` counts)."""
+    return len(text) > MAX_CHARACTERS or len(words(text)) > MAX_WORDS
 
 
 def matching(queryset: QuerySet, text: str, *, in_id_order: bool = False) -> QuerySet:

@@ -4,6 +4,8 @@
 extended here with the review screens, and this is where the one `Policy` admin is registered.
 """
 
+from typing import Any
+
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -21,12 +23,12 @@ admin.site.index_template = "admin/reviews/index.html"
 
 @admin.register(Policy)
 class ReviewPolicyAdmin(PolicyAdmin):
-    actions = [*(PolicyAdmin.actions or []), "approve_selected"]
+    actions = ["approve_selected"]
     change_list_template = "admin/policies/policy/review_change_list.html"
     change_form_template = "admin/policies/policy/review_change_form.html"
     object_history_form_template = "admin/policies/policy/review_history_form.html"
 
-    def get_list_display(self, request: HttpRequest) -> list[str]:
+    def get_list_display(self, request: HttpRequest) -> list[Any]:
         return [*super().get_list_display(request), "review_link"]
 
     @admin.display(description="Review")

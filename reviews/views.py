@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from policies import diffing, records
+from policies.admin import column_holds
 from policies.models import Policy
 from policies.rendering import render_markdown
 from policies.saving import StaleVersion
@@ -53,8 +54,15 @@ def _next_url() -> str:
     return reverse("admin:policies_policy_review_next")
 
 
+def _policy_or_404(object_id: str) -> Policy:
+    pk = unquote(object_id)
+    if not column_holds(Policy._meta.pk, pk):
+        raise Http404
+    return get_object_or_404(Policy, pk=pk)
+
+
 def review(request: HttpRequest, object_id: str, *, model_admin: ModelAdmin) -> HttpResponse:
-    policy = get_object_or_404(Policy, pk=unquote(object_id))
+    policy = _policy_or_404(object_id)
     if not model_admin.has_view_permission(request, policy):
         raise PermissionDenied
     dimensions = workflow.dimensions_present(policy)
@@ -118,6 +126,9 @@ def _decide(request: HttpRequest, policy: Policy, form: DecisionForm) -> HttpRes
 
 
 QUEUE_PAGE_SIZE = 50
+# A page number is an offset into the queue, which the database refuses past its integer range; no queue comes
+# near this many pages (half a million records).
+QUEUE_MAX_PAGE = 10_000
 
 
 @require_GET
@@ -128,6 +139,8 @@ def review_queue(request: HttpRequest, *, model_admin: ModelAdmin) -> HttpRespon
         page = max(1, int(request.GET.get("page", 1)))
     except ValueError:
         page = 1
+    if page > QUEUE_MAX_PAGE:
+        raise Http404
     # One row past the page says whether there is a next one; counting the whole queue would cost a pass over it.
     start = (page - 1) * QUEUE_PAGE_SIZE
     rows = list(workflow.review_queue(request.user)[start : start + QUEUE_PAGE_SIZE + 1])
@@ -159,7 +172,7 @@ def review_next(request: HttpRequest, *, model_admin: ModelAdmin) -> HttpRespons
 
 @require_POST
 def restore(request: HttpRequest, object_id: str, history_id: str, *, model_admin: ModelAdmin) -> HttpResponse:
-    policy = get_object_or_404(Policy, pk=unquote(object_id))
+    policy = _policy_or_404(object_id)
     try:
         history_pk = int(history_id)
     except ValueError:

@@ -21,7 +21,7 @@ def fail(request):
 
 
 urlpatterns = [path("fail/", fail), *site.urlpatterns]
-handler403, handler404, handler500 = site.handler403, site.handler404, site.handler500
+handler400, handler403, handler404, handler500 = site.handler400, site.handler403, site.handler404, site.handler500
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
 
@@ -76,6 +76,16 @@ def test_a_forbidden_admin_page_gets_the_403_page_without_links_to_what_the_view
     body = assert_in_the_admins_look(response, 403, "Permission denied")
     assert "ask an administrator" in body
     assert forbidden not in body
+
+
+def test_a_filter_the_list_does_not_offer_gets_the_400_page_naming_it(client, reviewer):
+    client.force_login(reviewer)
+
+    response = client.get(reverse("admin:policies_policy_changelist"), {"title__regex": "^x"})
+
+    body = assert_in_the_admins_look(response, 400, "Bad request")
+    assert "This list is not filtered by title__regex: use the filters it offers." in body
+    assert reverse("admin:policies_policy_changelist") in links(body), "the sidebar's way back to the list"
 
 
 def test_a_failure_gets_the_500_page_never_the_debug_page_or_the_error(reviewer):

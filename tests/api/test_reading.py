@@ -6,6 +6,8 @@ import pytest
 
 from policies.filetext import published_version
 from policies.models import Policy
+from policies.schema import INDEXED_TEXT_MAX_LENGTH
+from policies.search import MAX_CHARACTERS as SEARCH_MAX_LENGTH
 from policies.transfer.exporting import export_to_folder
 from tests.api.clients import ROLES, client_for, etag_of
 from tests.factories import approve, edit, make_editor, make_reviewer, make_user
@@ -103,6 +105,27 @@ def test_bad_filters_are_refused_naming_the_parameter(query, field, clients, rec
     response = clients["editor"].get(f"/api/policies/?{query}")
     assert response.status_code == 400
     assert [e["field"] for e in response.json()["errors"]] == [field]
+
+
+def test_texts_past_their_bounds_are_refused_naming_the_parameter_and_no_request_is_unbounded(clients, records):
+    api = clients["editor"]
+    past_the_bounds = {
+        "search": "x" * (SEARCH_MAX_LENGTH + 1),
+        "country": "x" * (INDEXED_TEXT_MAX_LENGTH + 1),
+        "category": "x" * (INDEXED_TEXT_MAX_LENGTH + 1),
+        "tag": "x" * (INDEXED_TEXT_MAX_LENGTH + 1),
+        "year": "9" * 20,
+        "version": "9" * 20,
+    }
+    for name, value in past_the_bounds.items():
+        response = api.get("/api/policies/", {"version": "current", name: value})
+        assert response.status_code == 400, name
+        assert [e["field"] for e in response.json()["errors"]] == [name]
+
+    assert ids(api.get("/api/policies/", {"version": "current", "search": "x" * SEARCH_MAX_LENGTH})) == []
+    assert ids(api.get("/api/policies/", {"version": "current", "country": "x" * INDEXED_TEXT_MAX_LENGTH})) == []
+    # DRF holds a page to `max_page_size` records however many are asked for (a number too long to read: the default).
+    assert len(ids(api.get("/api/policies/", {"version": "current", "page_size": "9" * 20}))) == len(records)
 
 
 def test_the_list_pages_by_cursor_until_every_record_is_read(clients, records):

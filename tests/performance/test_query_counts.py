@@ -41,7 +41,7 @@ def watched() -> Policy:
 SCREENS: dict[str, Callable[[Policy], str]] = {
     "admin list": lambda p: reverse("admin:policies_policy_changelist"),
     "admin list, filtered": lambda p: (
-        reverse("admin:policies_policy_changelist") + "?state__exact=pending&category__exact=Market"
+        reverse("admin:policies_policy_changelist") + "?state__exact=pending&category=Market"
     ),
     "admin list, searched": lambda p: reverse("admin:policies_policy_changelist") + "?q=Record",
     "change form": lambda p: reverse("admin:policies_policy_change", args=[p.pk]),
