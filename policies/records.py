@@ -47,7 +47,7 @@ _MAX_LENGTH = {
     for leaf in LEAVES
     if (length := getattr(Policy._meta.get_field(leaf.attr), "max_length", None)) is not None
 }
-_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _LEAF_BY_PATH = {leaf.path: leaf for leaf in LEAVES}
 _LEAF_BY_ATTR = {leaf.attr: leaf for leaf in LEAVES}
 _CONTAINER_PATHS = set(CONTAINERS)
@@ -171,7 +171,7 @@ def _read_leaf(leaf: schema.Field, value: Any) -> Any:
         if isinstance(value, datetime.date):
             return value
         if isinstance(value, str):
-            if not _ISO_DATE.match(value):
+            if not _ISO_DATE.fullmatch(value):
                 raise _Wrong(gettext("must be a date written YYYY-MM-DD, not %(value)s") % {"value": repr(value)})
             try:
                 return datetime.date.fromisoformat(value)

@@ -287,7 +287,7 @@ def safe_target(root: Path, relative: str) -> Path:
     return target
 
 
-_TEMP_NAME = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
+_TEMP_NAME = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")
 
 
 def remove_stale_temp_files(root: Path) -> list[Path]:
@@ -300,7 +300,7 @@ def remove_stale_temp_files(root: Path) -> list[Path]:
         dirnames[:] = [d for d in dirnames if not d.startswith(".")]
         for name in filenames:
             path = Path(folder, name)
-            if _TEMP_NAME.match(name) and path.is_file() and not path.is_symlink():
+            if _TEMP_NAME.fullmatch(name) and path.is_file() and not path.is_symlink():
                 path.unlink()
                 removed.append(path)
     return removed
