@@ -33,7 +33,7 @@ from django.db import transaction
 from policies import records
 from policies.codec import frontmatter
 from policies.models import HUMAN_AUDIT_PENDING, Policy, PolicyFile, ReviewState, SeenFile
-from policies.transfer import locks, snapshots
+from policies.transfer import locks, snapshots, sources
 
 
 class ExportOutcome(StrEnum):
@@ -192,6 +192,12 @@ def _to_write(
     for item in items:
         if isinstance(item, Policy):
             report.skipped += 1
+            continue
+        unsafe = sources.control_character_problem(item.path)
+        if unsafe is not None:
+            # Only a record stored before its id or its file's name was checked for them has one.
+            failed = ExportResult(item.path, ExportOutcome.FAILED, item.values["policy_id"], f"{unsafe}; not written")
+            report.results.append(failed)
             continue
         holder = targets.setdefault(item.path.casefold(), item.values["policy_id"])
         if holder != item.values["policy_id"]:
