@@ -8,6 +8,7 @@ admin.site.site_header = "Policy Review Desk"
 admin.site.site_title = "Policy Review Desk"
 admin.site.index_title = "Records and reviews"
 
+handler400 = "config.views.bad_request"
 handler403 = "config.views.permission_denied"
 handler404 = "config.views.page_not_found"
 handler500 = "config.views.server_error"

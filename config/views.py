@@ -1,5 +1,5 @@
-"""The project's own pages: the health check, and the error pages (templates/403.html, 404.html, 500.html,
-403_csrf.html) in the admin's look.
+"""The project's own pages: the health check, and the error pages (templates/400.html, 403.html, 404.html,
+500.html, 403_csrf.html) in the admin's look.
 
 Django's own handlers render these templates without the admin site's context: the header would read "Django
 administration" and the page could not tell which links its viewer may follow. These give them that context (the
@@ -9,7 +9,14 @@ their viewer may go. With DEBUG on Django shows its own pages instead, except fo
 
 from django.contrib import admin
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, HttpResponseNotFound, HttpResponseServerError
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseForbidden,
+    HttpResponseNotFound,
+    HttpResponseServerError,
+)
 from django.template import loader
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -30,6 +37,12 @@ def _admin_context(request: HttpRequest, title: str) -> dict:
         # Refused before AuthenticationMiddleware ran (CommonMiddleware's DISALLOWED_USER_AGENTS): nobody to show.
         return {"title": title, "site_header": admin.site.site_header, "site_title": admin.site.site_title}
     return {**admin.site.each_context(request), "title": title}
+
+
+@requires_csrf_token
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    context = _admin_context(request, _("Bad request"))
+    return HttpResponseBadRequest(loader.render_to_string("400.html", context, request))
 
 
 @requires_csrf_token

@@ -21,7 +21,7 @@ def fail(request):
 
 
 urlpatterns = [path("fail/", fail), *site.urlpatterns]
-handler403, handler404, handler500 = site.handler403, site.handler404, site.handler500
+handler400, handler403, handler404, handler500 = site.handler400, site.handler403, site.handler404, site.handler500
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
 
@@ -78,6 +78,15 @@ def test_a_forbidden_admin_page_gets_the_403_page_without_links_to_what_the_view
     assert forbidden not in body
 
 
+def test_an_address_holding_a_nul_gets_the_400_page_in_the_admins_look(client, reviewer):
+    client.force_login(reviewer)
+
+    response = client.get(reverse("admin:policies_policy_changelist"), {"country": "\x00"})
+
+    body = assert_in_the_admins_look(response, 400, "Bad request")
+    assert "could not be understood" in body
+
+
 def test_a_failure_gets_the_500_page_never_the_debug_page_or_the_error(reviewer):
     client = Client(raise_request_exception=False)
     client.force_login(reviewer)
@@ -115,10 +124,16 @@ def test_every_link_on_an_error_page_opens_for_its_viewer(who):
     if who != "visitor":
         groups = {"reviewer": ("Reviewer",), "editor": ("Editor",)}.get(who, ())
         client.force_login(make_user(who.split()[0], groups=groups))
-    pages = [client.get("/no-such-page/"), client.get("/fail/"), client.post(reverse("admin:login"), {})]
+    pages = [
+        client.get("/no-such-page/"),
+        client.get("/fail/"),
+        client.post(reverse("admin:login"), {}),
+        client.get(reverse("admin:index"), {"q": "\x00"}),
+    ]
     if who != "visitor":
         pages.append(client.get(reverse("admin:auth_user_changelist")))
-    assert sorted(page.status_code for page in pages) == sorted([404, 500, 403] + ([403] if who != "visitor" else []))
+    expected = [404, 500, 403, 400] + ([403] if who != "visitor" else [])
+    assert sorted(page.status_code for page in pages) == sorted(expected)
 
     followed = {
         href: client.get(href, follow=True).status_code for page in pages for href in links(page.content.decode())

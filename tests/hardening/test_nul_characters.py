@@ -8,6 +8,7 @@ SQLite stores one and PostgreSQL cannot (its text holds no NUL), so a file that 
 from __future__ import annotations
 
 import pytest
+from django.contrib import admin
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -128,3 +129,38 @@ def test_the_add_form_refuses_a_nul_in_other_frontmatter(client, editor):
     assert response.status_code == 200
     assert response.context["adminform"].form.errors == {"extra": [f"note {NUL}."]}
     assert not Policy.objects.exists()
+
+
+def list_parameters(model_admin: admin.ModelAdmin) -> list[str]:
+    """The query parameters of an admin list: its search and each of its filters."""
+    names = ["q"]
+    for list_filter in model_admin.list_filter:
+        if isinstance(list_filter, str):
+            names.append(list_filter)
+        elif isinstance(list_filter, tuple):
+            names.append(list_filter[0])
+        else:
+            names.append(list_filter.parameter_name)
+    return names
+
+
+def test_every_admin_list_filtered_by_a_nul_gets_the_400_page_and_the_api_names_the_parameter(client, superuser):
+    # PostgreSQL refused the filters' values (a 500) where SQLite found nothing.
+    client.force_login(superuser)
+    make_policy(user=superuser, policy_id="a")
+    lists = {
+        reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist"): list_parameters(model_admin)
+        for model, model_admin in admin.site._registry.items()
+    }
+    assert len(lists) > 5
+
+    answers = {
+        (url, name): client.get(url, {name: "a\x00b"}).status_code for url, names in lists.items() for name in names
+    }
+
+    assert set(answers.values()) == {400}, {key: status for key, status in answers.items() if status != 400}
+    page = client.get(reverse("admin:policies_policy_changelist"), {"state": "\x00"}).content.decode()
+    assert "<h1>Bad request</h1>" in page
+    response = client_for(superuser).get("/api/policies/", {"country": "a\x00b"})
+    assert response.status_code == 400
+    assert [error["field"] for error in response.json()["errors"]] == ["country"]
