@@ -164,6 +164,18 @@ WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "ma
 
 LOGIN_URL = "admin:login"
 
+# Django logs every failed request (a 500 with its traceback) and every refused one (4xx) on `django.request`,
+# and suspicious ones on `django.security`. Its default prints them only with DEBUG on and otherwise mails ADMINS,
+# of whom there are none: a deployment's 500s left no trace. They go to stderr either way, as gunicorn's own log
+# does, where the container keeps them.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "[{asctime}] [{process}] [{levelname}] {name}: {message}", "style": "{"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "stream": "ext://sys.stderr", "formatter": "plain"}},
+    "loggers": {"django": {"handlers": ["stderr"], "level": "INFO"}},
+}
+
 # Policy files larger than this are refused before they are parsed, and so are files whose aliases would
 # expand their text beyond it.
 POLICY_FILE_MAX_BYTES = int(os.environ.get("POLICY_FILE_MAX_BYTES", str(2 * 1024 * 1024)))

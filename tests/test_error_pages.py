@@ -1,4 +1,5 @@
 """Error pages in the admin's look, with a way back and only links the viewer may follow; never DEBUG's pages.
+A failure is logged to stderr with its traceback.
 
 pytest-django runs every test with DEBUG off, as a deployment runs. This module is also the URLconf of its tests
 (`pytest.mark.urls`): the app's own, with a page that fails.
@@ -7,12 +8,16 @@ pytest-django runs every test with DEBUG off, as a deployment runs. This module 
 from __future__ import annotations
 
 import re
+import secrets
+import subprocess
+import sys
 
 import pytest
 from django.test import Client
 from django.urls import path, reverse
 
 from config import urls as site
+from tests.data import ROOT
 from tests.factories import make_user
 
 
@@ -95,6 +100,42 @@ def test_a_failure_gets_the_500_page_never_the_debug_page_or_the_error(reviewer)
 
     body = assert_in_the_admins_look(response, 500, "Server error")
     assert "secret" not in body and "RuntimeError" not in body
+
+
+# Asks for the failing page with the production settings, as a deployment's process would, this module the URLconf.
+FAIL_IN_PRODUCTION = f"""
+import django
+from django.test import Client
+from django.test.utils import override_settings
+
+django.setup()
+# Static files as development finds them: the 500 page links the admin's stylesheet, which is not collected here.
+storage = {{"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+with override_settings(ROOT_URLCONF="{__name__}", STORAGES={{"default": storage, "staticfiles": storage}}):
+    response = Client(raise_request_exception=False).get("/fail/", secure=True, HTTP_HOST="reviews.example.org")
+print(response.status_code)
+"""
+
+
+def test_a_failure_is_logged_to_stderr_with_its_traceback_when_debug_is_off(tmp_path):
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "reviews.example.org",
+        "DJANGO_STATIC_ROOT": str(tmp_path / "static"),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
+
+    done = subprocess.run(
+        [sys.executable, "-c", FAIL_IN_PRODUCTION], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+    assert (done.returncode, done.stdout.strip()) == (0, "500"), done.stderr
+    logged = done.stderr[done.stderr.index("[ERROR] django.request: Internal Server Error: /fail/") :]
+    assert "Traceback (most recent call last):" in logged
+    assert 'raise RuntimeError("a bug with a secret in its message")' in logged
+    assert logged.rstrip().endswith("RuntimeError: a bug with a secret in its message")
 
 
 def test_a_post_without_a_csrf_token_gets_a_page_saying_to_reload_the_form_and_allow_cookies():
