@@ -18,7 +18,7 @@ from rest_framework.request import Request
 from policies import saving
 from policies.models import Policy
 
-_ETAG = re.compile(r'^"(?P<policy_id>[^"@]+)@(?P<version>[0-9]{1,10})"$')
+_ETAG = re.compile(r'"(?P<policy_id>[^"@]+)@(?P<version>[0-9]{1,10})"')
 
 
 def etag(policy: Policy) -> str:
@@ -50,7 +50,7 @@ def expected_version(request: Request, policy: Policy) -> int:
     header = request.headers.get("If-Match", "").strip()
     if not header or header == "*":
         raise PreconditionRequired()
-    match = _ETAG.match(header)
+    match = _ETAG.fullmatch(header)
     if match is None or match["policy_id"] != policy.policy_id:
         raise stale(policy, f"If-Match {header[:100]} is not an ETag of {policy.policy_id}; nothing was saved.")
     return int(match["version"])

@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import datetime
 import math
-import re
 from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
@@ -196,31 +195,12 @@ class ReviewEventSerializer(serializers.ModelSerializer):
         return event.actor.get_username() if event.actor else None
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _text_problems(value: Any, path: tuple[str | int, ...]):
-    """Text a policy file cannot hold: NUL characters (refused by the import too) and unpaired surrogates."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from _text_problems(key, path)
-            yield from _text_problems(item, (*path, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _text_problems(item, (*path, index))
-    elif isinstance(value, str):
-        if "\x00" in value:
-            yield path, "contains a NUL character; policy files are text"
-        elif _SURROGATE.search(value):
-            yield path, "is not valid Unicode (it has an unpaired surrogate)"
-
-
 @extend_schema_field(_frontmatter_schema(request=True))
 class FrontmatterChangesField(serializers.DictField):
     def to_internal_value(self, data: Any) -> dict[str, Any]:
         value = super().to_internal_value(data)
         problems: dict[str, list[str]] = {}
-        for path, message in _text_problems(value, ()):
+        for path, message in records.unholdable_text(value):
             problems.setdefault(records.dotted(path), []).append(message)
         if problems:
             raise serializers.ValidationError(problems)

@@ -209,7 +209,9 @@ class PolicyFile(generics.GenericAPIView):
         return response
 
 
-class PolicyHistory(generics.GenericAPIView):
+# An APIView, not a GenericAPIView: the browsable API asks a generic view that answers with a list for its
+# queryset (to offer filters), and these views have none; that was a 500 for every browser.
+class PolicyHistory(APIView):
     """Every saved version of the record, newest first: who saved it, when, why, and what it changed."""
 
     permission_classes = [CanViewHistory]
@@ -219,7 +221,7 @@ class PolicyHistory(generics.GenericAPIView):
         return Response(VersionSerializer(versions.history(get_policy(policy_id)), many=True).data)
 
 
-class PolicyReviews(generics.GenericAPIView):
+class PolicyReviews(APIView):
     """The record's review events, newest first, with the reviewers' verdicts."""
 
     permission_classes = [CanViewReviews]
@@ -303,3 +305,6 @@ class NoSuchEndpoint(APIView):
 
     def http_method_not_allowed(self, request, *args, **kwargs):
         raise NotFound("There is no such API endpoint; /api/docs/ lists them.")
+
+    def options(self, request, *args, **kwargs):
+        return self.http_method_not_allowed(request, *args, **kwargs)

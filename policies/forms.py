@@ -62,6 +62,12 @@ class LinesField(forms.Field):
     def has_changed(self, initial: Any, data: Any) -> bool:
         return (initial or []) != self.to_python(data)
 
+    def run_validators(self, value: Any) -> None:
+        # CharField's validators (no NUL character) read text: each item is one. Given the list, they read its
+        # repr, in which a NUL is written as an escape.
+        for item in value or []:
+            super().run_validators(item)
+
 
 def _lf(text: str) -> str:
     return text.replace("\r\n", "\n")
@@ -354,6 +360,10 @@ class PolicyForm(forms.ModelForm):
         if not isinstance(value, dict):
             raise ValidationError("Must be a YAML mapping (key: value lines).", code="not_mapping")
         refused = [self._schema_key_error(path, leaf) for path, leaf in records.schema_keys(value)]
+        refused += [
+            ValidationError(f"{records.dotted(path) or 'It'} {message}.", code="unholdable")
+            for path, message in records.unholdable_text(value)
+        ]
         if refused:
             raise ValidationError(refused)
         return text

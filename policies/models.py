@@ -4,6 +4,7 @@ import datetime
 import hashlib
 import json
 import re
+import string
 from typing import TYPE_CHECKING, Any, Self, TypedDict
 
 from django.conf import settings
@@ -30,22 +31,41 @@ HUMAN_AUDIT_PENDING = "Human Audit Pending"
 
 # Windows device names are refused too: the collection is checked out on every platform.
 _RESERVED_NAMES = {"con", "prn", "aux", "nul"} | {f"{p}{n}" for p in ("com", "lpt") for n in range(1, 10)}
-_SAFE_ID = re.compile(rf"^[A-Za-z0-9][A-Za-z0-9._-]{{0,{schema.ID_MAX_LENGTH - 1}}}$")
+_ID_CHARACTERS = frozenset(string.ascii_letters + string.digits + "._-")
+# The whole value must match (`fullmatch`): with `match` and `$`, "a\n" passed, as `$` also matches before a
+# final line break.
+_SAFE_ID = re.compile(rf"[A-Za-z0-9][A-Za-z0-9._-]{{0,{schema.ID_MAX_LENGTH - 1}}}")
+_SHOWN_ID = 60
 
 
 def validate_policy_id(value: str) -> None:
     """An id names the record's file (`<id>.md`), so it must be a safe, portable file name."""
     if not isinstance(value, str) or not value:
         raise ValidationError("The id is empty.", code="empty")
-    if not _SAFE_ID.match(value) or value.endswith(".") or ".." in value:
+    if not _SAFE_ID.fullmatch(value) or value.endswith(".") or ".." in value:
+        shown = value if len(value) <= _SHOWN_ID else value[: _SHOWN_ID - 1] + "…"
         raise ValidationError(
-            "%(value)r is not a safe file name: use letters, digits, '.', '_' and '-', starting with a letter or "
-            "digit, at most 200 characters.",
+            "%(value)r is not a safe file name (%(why)s): use letters, digits, '.', '_' and '-', starting with a "
+            "letter or digit, at most 200 characters.",
             code="unsafe",
-            params={"value": value},
+            params={"value": shown, "why": _why_unsafe(value)},
         )
     if value.split(".")[0].lower() in _RESERVED_NAMES:
         raise ValidationError("%(value)r is a reserved file name.", code="reserved", params={"value": value})
+
+
+def _why_unsafe(value: str) -> str:
+    """What makes an id that `_SAFE_ID` refuses unsafe, for the person who wrote it."""
+    bad = next((character for character in value if character not in _ID_CHARACTERS), None)
+    if bad is not None:
+        return f"it holds {bad!r}, U+{ord(bad):04X}"
+    if len(value) > schema.ID_MAX_LENGTH:
+        return f"it is {len(value):,} characters long"
+    if not value[0].isalnum():
+        return f"it starts with {value[0]!r}"
+    if ".." in value:
+        return "it holds '..'"
+    return "it ends with '.'"
 
 
 class ReviewState(models.TextChoices):

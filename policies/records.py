@@ -3,11 +3,11 @@
 Reading checks every known field's type and collects what the schema does not know into a residue (kept in
 `Policy.extra`). A value its field cannot hold (a score of 85.5, a date written 01/10/2024, one tag where a list
 belongs) is kept as the file wrote it, in `Policy.invalid`, and its field left empty: the record is admitted, and
-`problems` names what is wrong with each such value until an edit replaces it. Only an id that cannot name a file
-is refused. Writing builds the frontmatter back in the order of the record's own file: a value that still means
-what the file said is given back as the file wrote it (a quoted date stays a string, a timestamp stays a date), and
-a value kept as written is written back in its key's place, so an unedited record renders byte-identical and an
-edited one changes only the edited keys.
+`problems` names what is wrong with each such value until an edit replaces it. Only an id that cannot name a file,
+and text no file holds (a NUL character), are refused. Writing builds the frontmatter back in the order of the
+record's own file: a value that still means what the file said is given back as the file wrote it (a quoted date
+stays a string, a timestamp stays a date), and a value kept as written is written back in its key's place, so an
+unedited record renders byte-identical and an edited one changes only the edited keys.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ CONTENT_FIELDS: tuple[str, ...] = schema.CONTENT_FIELDS
 STAMPED_BY_APPROVAL: tuple[str, ...] = schema.written_by(schema.Editable.WORKFLOW)
 
 _WHOLE_NUMBER = re.compile(r"[+-]?[0-9]{1,18}")
-_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _LEAF_BY_PATH = {leaf.path: leaf for leaf in LEAVES}
 _LEAF_BY_ATTR = {leaf.attr: leaf for leaf in LEAVES}
 _CONTAINER_PATHS = set(CONTAINERS)
@@ -170,7 +170,7 @@ def _read_leaf(leaf: schema.Field, value: Any) -> Any:
         if isinstance(value, datetime.date):
             return value
         if isinstance(value, str):
-            if not _ISO_DATE.match(value):
+            if not _ISO_DATE.fullmatch(value):
                 raise _Wrong(gettext("must be a date written YYYY-MM-DD, not %(value)s") % {"value": repr(value)})
             try:
                 return datetime.date.fromisoformat(value)
@@ -259,11 +259,40 @@ def _is_empty(value: Any) -> bool:
     return value is None or value == "" or value == []
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def unholdable_text(value: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """Where `value` (frontmatter, keys included, or a text) holds text no policy file holds, with what is wrong.
+
+    A NUL character: a file holding one is refused as not text, and PostgreSQL cannot store one (SQLite can, so
+    without this the same file was a record on one database and a crash on the other). YAML writes one as `"\\0"`
+    and JSON as `"\\u0000"`. An unpaired surrogate: no UTF-8 file holds one, and neither database stores it.
+    """
+    if isinstance(value, dict):
+        for key, item in value.items():
+            for _, message in unholdable_text(key):
+                yield path, gettext("has a key %(key)s that %(problem)s") % {"key": repr(key), "problem": message}
+            yield from unholdable_text(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from unholdable_text(item, (*path, index))
+    elif isinstance(value, str):
+        if "\x00" in value:
+            yield path, gettext("contains a NUL character; policy files are text")
+        elif _SURROGATE.search(value):
+            yield path, gettext("is not valid Unicode (it has an unpaired surrogate)")
+
+
 def values_from_data(data: Mapping[str, Any], body: str) -> dict[str, Any]:
     """Model field values for a parsed record, each value its field cannot hold kept as written in `invalid`.
 
-    Raises RecordError only for an id that is missing or cannot name a file: the id names the record and its file.
+    Raises RecordError for an id that is missing or cannot name a file (the id names the record and its file),
+    and for text no policy file holds (`unholdable_text`) anywhere in the frontmatter.
     """
+    unholdable = [Problem(dotted(path) or "frontmatter", message) for path, message in unholdable_text(dict(data))]
+    if unholdable:
+        raise RecordError(unholdable)
     refused: list[Problem] = []
     kept: dict[str, Any] = {}
     values: dict[str, Any] = {"body": body}

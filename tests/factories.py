@@ -11,6 +11,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.urls import reverse
 
 from policies import editing
 from policies.models import Policy, ReviewState
@@ -59,6 +60,23 @@ def make_policy(*, user=None, reason: str = "Imported", **overrides: Any) -> Pol
 def make_policy_needing_a_fix(*, user=None, **overrides: Any) -> Policy:
     """A pending record whose market score its file wrote as 85.5: kept as written, it needs fixing."""
     return make_policy(user=user, market_score=None, invalid="analysis.market.score: 85.5\n", **overrides)
+
+
+def change_form_data(client, policy: Policy, **changes: Any) -> dict[str, Any]:
+    """The admin change form's own initial data for `policy`, as a browser would send it back (with the hidden
+    initial values of the fields that have them), with `changes` applied (None leaves a field out)."""
+    response = client.get(reverse("admin:policies_policy_change", args=[policy.pk]))
+    form = response.context["adminform"].form
+    data = {}
+    for name, field in form.fields.items():
+        value = form[name].value()
+        if value is None:
+            continue
+        data[name] = field.prepare_value(value) if hasattr(field, "prepare_value") else value
+        if field.show_hidden_initial:
+            data[form[name].html_initial_name] = data[name]
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}
 
 
 def edit(policy: Policy, *, user, reason: str = "Edited", **changes: Any) -> Policy:

@@ -117,6 +117,7 @@ def test_the_health_page_answers_over_plain_http_even_where_every_other_page_red
 
     assert (health.status_code, health.content) == (200, b"ok\n")
     assert client.get(reverse("admin:login")).status_code == 301
+    assert client.get(reverse("health") + "%0A").status_code == 301, "the health page's address, whole, and no other"
 
 
 @pytest.mark.slow

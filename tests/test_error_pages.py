@@ -1,4 +1,5 @@
 """Error pages in the admin's look, with a way back and only links the viewer may follow; never DEBUG's pages.
+A failure is logged to stderr with its traceback.
 
 pytest-django runs every test with DEBUG off, as a deployment runs. This module is also the URLconf of its tests
 (`pytest.mark.urls`): the app's own, with a page that fails.
@@ -7,12 +8,16 @@ pytest-django runs every test with DEBUG off, as a deployment runs. This module 
 from __future__ import annotations
 
 import re
+import secrets
+import subprocess
+import sys
 
 import pytest
 from django.test import Client
 from django.urls import path, reverse
 
 from config import urls as site
+from tests.data import ROOT
 from tests.factories import make_user
 
 
@@ -88,6 +93,15 @@ def test_a_filter_the_list_does_not_offer_gets_the_400_page_naming_it(client, re
     assert reverse("admin:policies_policy_changelist") in links(body), "the sidebar's way back to the list"
 
 
+def test_an_address_holding_a_nul_gets_the_400_page_in_the_admins_look(client, reviewer):
+    client.force_login(reviewer)
+
+    response = client.get(reverse("admin:policies_policy_changelist"), {"country": "\x00"})
+
+    body = assert_in_the_admins_look(response, 400, "Bad request")
+    assert "could not be understood" in body
+
+
 def test_a_failure_gets_the_500_page_never_the_debug_page_or_the_error(reviewer):
     client = Client(raise_request_exception=False)
     client.force_login(reviewer)
@@ -96,6 +110,42 @@ def test_a_failure_gets_the_500_page_never_the_debug_page_or_the_error(reviewer)
 
     body = assert_in_the_admins_look(response, 500, "Server error")
     assert "secret" not in body and "RuntimeError" not in body
+
+
+# Asks for the failing page with the production settings, as a deployment's process would, this module the URLconf.
+FAIL_IN_PRODUCTION = f"""
+import django
+from django.test import Client
+from django.test.utils import override_settings
+
+django.setup()
+# Static files as development finds them: the 500 page links the admin's stylesheet, which is not collected here.
+storage = {{"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+with override_settings(ROOT_URLCONF="{__name__}", STORAGES={{"default": storage, "staticfiles": storage}}):
+    response = Client(raise_request_exception=False).get("/fail/", secure=True, HTTP_HOST="reviews.example.org")
+print(response.status_code)
+"""
+
+
+def test_a_failure_is_logged_to_stderr_with_its_traceback_when_debug_is_off(tmp_path):
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "reviews.example.org",
+        "DJANGO_STATIC_ROOT": str(tmp_path / "static"),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
+
+    done = subprocess.run(
+        [sys.executable, "-c", FAIL_IN_PRODUCTION], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+    assert (done.returncode, done.stdout.strip()) == (0, "500"), done.stderr
+    logged = done.stderr[done.stderr.index("[ERROR] django.request: Internal Server Error: /fail/") :]
+    assert "Traceback (most recent call last):" in logged
+    assert 'raise RuntimeError("a bug with a secret in its message")' in logged
+    assert logged.rstrip().endswith("RuntimeError: a bug with a secret in its message")
 
 
 def test_a_post_without_a_csrf_token_gets_a_page_saying_to_reload_the_form_and_allow_cookies():
@@ -125,10 +175,16 @@ def test_every_link_on_an_error_page_opens_for_its_viewer(who):
     if who != "visitor":
         groups = {"reviewer": ("Reviewer",), "editor": ("Editor",)}.get(who, ())
         client.force_login(make_user(who.split()[0], groups=groups))
-    pages = [client.get("/no-such-page/"), client.get("/fail/"), client.post(reverse("admin:login"), {})]
+    pages = [
+        client.get("/no-such-page/"),
+        client.get("/fail/"),
+        client.post(reverse("admin:login"), {}),
+        client.get(reverse("admin:index"), {"q": "\x00"}),
+    ]
     if who != "visitor":
         pages.append(client.get(reverse("admin:auth_user_changelist")))
-    assert sorted(page.status_code for page in pages) == sorted([404, 500, 403] + ([403] if who != "visitor" else []))
+    expected = [404, 500, 403, 400] + ([403] if who != "visitor" else [])
+    assert sorted(page.status_code for page in pages) == sorted(expected)
 
     followed = {
         href: client.get(href, follow=True).status_code for page in pages for href in links(page.content.decode())

@@ -32,7 +32,7 @@ from django.db import transaction
 from policies import locks, records
 from policies.filetext import RenderedPolicy, published_version, render_policy
 from policies.models import Policy, PolicyFile, SeenFile
-from policies.transfer import snapshots
+from policies.transfer import snapshots, sources
 
 
 class ExportOutcome(StrEnum):
@@ -116,6 +116,12 @@ def _to_write(
     for item in items:
         if isinstance(item, Policy):
             report.skipped += 1
+            continue
+        unsafe = sources.control_character_problem(item.path)
+        if unsafe is not None:
+            # Only a record stored before its id or its file's name was checked for them has one.
+            failed = ExportResult(item.path, ExportOutcome.FAILED, item.values["policy_id"], f"{unsafe}; not written")
+            report.results.append(failed)
             continue
         holder = targets.setdefault(item.path.casefold(), item.values["policy_id"])
         if holder != item.values["policy_id"]:
@@ -211,7 +217,7 @@ def safe_target(root: Path, relative: str) -> Path:
     return target
 
 
-_TEMP_NAME = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
+_TEMP_NAME = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")
 
 
 def remove_stale_temp_files(root: Path) -> list[Path]:
@@ -224,7 +230,7 @@ def remove_stale_temp_files(root: Path) -> list[Path]:
         dirnames[:] = [d for d in dirnames if not d.startswith(".")]
         for name in filenames:
             path = Path(folder, name)
-            if _TEMP_NAME.match(name) and path.is_file() and not path.is_symlink():
+            if _TEMP_NAME.fullmatch(name) and path.is_file() and not path.is_symlink():
                 path.unlink()
                 removed.append(path)
     return removed

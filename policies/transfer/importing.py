@@ -2,13 +2,13 @@
 
 Each file is imported on its own, atomically, and ends with one outcome and a reason. A file is refused only when
 the app cannot hold it faithfully and safely (not YAML, not a mapping, an id that cannot name a file, tags, bombs,
-bad bytes, too large); a value its field cannot hold is kept as written and reported as a problem, with its line
-and column, for an editor to fix in the app (`records.problems`). A file the app has already
-seen is older than the record, never newer: bytes it has read or written are recognised by their hash without
-being parsed, and content that any version of the record had changes nothing. Only content the app has never seen
-is a change: taken whole when nobody changed the record since the content it descends from, merged field by field
-when both sides changed different fields, and left alone as a conflict for an editor to settle when both changed
-the same field (`policies.merging`); `force` takes the file whole.
+bad bytes, NUL characters even written as escapes, too large); a value its field cannot hold is kept as written
+and reported as a problem, with its line and column, for an editor to fix in the app (`records.problems`). A file
+the app has already seen is older than the record, never newer: bytes it has read or written are recognised by
+their hash without being parsed, and content that any version of the record had changes nothing. Only content the
+app has never seen is a change: taken whole when nobody changed the record since the content it descends from,
+merged field by field when both sides changed different fields, and left alone as a conflict for an editor to
+settle when both changed the same field (`policies.merging`); `force` takes the file whole.
 
 Files are read and parsed a batch at a time outside any transaction, then the batch is stored in one transaction
 with a savepoint per file: a file still lands whole or not at all, but a commit (a disk flush on PostgreSQL) and

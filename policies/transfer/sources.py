@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import os
 import stat
+import unicodedata
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator
@@ -95,6 +96,8 @@ def _iter_folder(root: Path) -> Iterator[SourceFile]:
             name = path.relative_to(root).as_posix()
             if path.is_symlink():
                 yield refused(name, "is a symbolic link; links are not followed")
+            elif problem := control_character_problem(name):
+                yield refused(name, problem)
             else:
                 yield _local_file(path, name)
 
@@ -157,6 +160,18 @@ def zip_member_problem(member: zipfile.ZipInfo) -> str | None:
         return "is a symbolic link"
     if "\x00" in name:
         return "has a NUL byte in its name"
+    return control_character_problem(name)
+
+
+def control_character_problem(path: str) -> str | None:
+    """Why `path` cannot be where a record's file lives because of a character in it, or None.
+
+    The path is where the export writes the record again: a line break, tab or other control character in it
+    names a file that reports, listings and checkouts on other platforms show as something else, or not at all.
+    """
+    for character in path:
+        if unicodedata.category(character) in ("Cc", "Zl", "Zp"):
+            return f"has a control character in its name ({character!r}, U+{ord(character):04X})"
     return None
 
 

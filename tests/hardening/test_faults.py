@@ -105,7 +105,13 @@ def test_an_export_removes_temporary_files_left_by_a_killed_run_and_nothing_else
     out = tmp_path / "out"
     (out / "sub").mkdir(parents=True)
     stale = [out / ".seed.md.k2j_9x0a.tmp", out / "sub" / ".other.md.abcdefgh.tmp"]
-    kept = [out / ".notes.tmp", out / "notes.txt", out / "sub" / "keep.md.abcdefgh.tmp"]
+    # The last one is the export's name but for a final line break: the name is matched whole.
+    kept = [
+        out / ".notes.tmp",
+        out / "notes.txt",
+        out / "sub" / "keep.md.abcdefgh.tmp",
+        out / ".seed.md.abcdefgh.tmp\n",
+    ]
     for path in stale + kept:
         path.write_text("partial", encoding="utf-8")
 

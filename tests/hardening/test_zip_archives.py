@@ -62,6 +62,24 @@ def test_a_member_whose_path_would_leave_the_archive_is_refused_by_name(member, 
     assert list(Policy.objects.values_list("policy_id", flat=True)) == ["good"]
 
 
+@pytest.mark.parametrize(
+    ("member", "character"),
+    [
+        ("line\nbreak.md", "'\\n', U+000A"),
+        ("final-line-break.md\n", "'\\n', U+000A"),
+        ("carriage\rreturn.md", "'\\r', U+000D"),
+        ("tab\t.md", "'\\t', U+0009"),
+        ("escape\x1b.md", "'\\x1b', U+001B"),
+        ("line\u2028separator.md", "'\\u2028', U+2028"),
+    ],
+)
+def test_a_member_whose_name_holds_a_control_character_is_refused_by_name(member, character, tmp_path):
+    # Its name is where the export would write the record again.
+    report = import_archive(archive((member, "---\nid: bad\ntitle: T\n---\n"), ("good.md", GOOD)), tmp_path)
+    assert refusals(report) == {f"upload.zip:{member}": f"has a control character in its name ({character})"}
+    assert list(Policy.objects.values_list("policy_id", flat=True)) == ["good"]
+
+
 def test_a_symbolic_link_member_is_refused_by_name(tmp_path):
     report = import_archive(archive((symlink("link.md"), "/etc/passwd"), ("good.md", GOOD)), tmp_path)
 

@@ -13,7 +13,7 @@ from policies import editing
 from policies.admin import PolicyAdmin, PolicyChangeList
 from policies.models import Policy
 from policies.transfer.exporting import export_to_folder
-from tests.factories import make_user, with_defect
+from tests.factories import change_form_data, make_user, with_defect
 
 pytestmark = pytest.mark.django_db
 
@@ -25,23 +25,6 @@ def imported(client, editor):
     upload = SimpleUploadedFile("a.md", GOOD.format(id="a", title="Alpha").encode())
     client.post(reverse("admin:policies_policy_import"), {"files": [upload]})
     return Policy.objects.get(policy_id="a")
-
-
-def change_form_data(client, policy, **changes):
-    """The change form's own initial data, as a browser would send it back (with the hidden initial values of the
-    fields that have them), with `changes` applied."""
-    response = client.get(reverse("admin:policies_policy_change", args=[policy.pk]))
-    form = response.context["adminform"].form
-    data = {}
-    for name, field in form.fields.items():
-        value = form[name].value()
-        if value is None:
-            continue
-        data[name] = field.prepare_value(value) if hasattr(field, "prepare_value") else value
-        if field.show_hidden_initial:
-            data[form[name].html_initial_name] = data[name]
-    data.update(changes)
-    return {k: v for k, v in data.items() if v is not None}
 
 
 def test_the_list_shows_title_id_country_and_review_state_with_filters_and_search(client, imported):

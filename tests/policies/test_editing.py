@@ -6,7 +6,7 @@ from policies import editing
 from policies.forms import PolicyForm
 from policies.models import Policy
 from policies.saving import StaleVersion
-from tests.factories import make_user
+from tests.factories import change_form_data, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -43,11 +43,6 @@ def policy():
 
 def change_url(policy):
     return reverse("admin:policies_policy_change", args=[policy.pk])
-
-
-def change_form_data(client, policy, **changes):
-    """The change form's own initial data, as a browser would send it back, with `changes` applied."""
-    return form_data(client.get(change_url(policy)).context["adminform"].form, **changes)
 
 
 def form_data(form, **changes):

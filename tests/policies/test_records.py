@@ -149,6 +149,7 @@ def test_a_new_record_is_written_in_the_collections_key_order(seed_text):
         ({"title": " "}, "title", "must not be empty"),
         ({"title": None}, "title", "must be text, not nothing (null)"),
         ({"country": "x" * 401}, "country", "401 characters long, over the limit of 400"),
+        ({"pubDate": "2024-10-01\n"}, "pubDate", "must be a date written YYYY-MM-DD, not '2024-10-01\\n'"),
         (
             {"citation": None, "analysis": {"market": {"citation": datetime.date(2024, 1, 1)}}},
             "analysis.market.citation",

@@ -322,3 +322,24 @@ def test_a_file_edited_after_the_export_wrote_it_is_never_pruned(exported_gone):
 
     assert not [r for r in report.results if r.outcome in (ExportOutcome.STALE, ExportOutcome.REMOVED)]
     assert "Kept by hand" in (out / "gone.md").read_text()
+
+
+def test_a_record_whose_path_holds_a_line_break_is_refused_in_folders_and_zips_and_nothing_is_written(tmp_path):
+    # Stored before the id was matched whole, as the admin and the import stored it (a save checks nothing).
+    Policy(policy_id="newline-id\n", title="Made in the app").save_as(user=None, reason="test")
+    out = tmp_path / "out"
+
+    report = export_to_folder(out, all_records=True)
+
+    assert [(r.path, r.outcome, r.message) for r in report.results] == [
+        (
+            "newline-id\n.md",
+            ExportOutcome.FAILED,
+            "has a control character in its name ('\\n', U+000A); not written",
+        )
+    ]
+    assert not report.ok
+    assert not out.exists() or list(out.iterdir()) == []
+    data, zip_report = export_to_zip(all_records=True)
+    assert zipfile.ZipFile(io.BytesIO(data)).namelist() == []
+    assert not zip_report.ok

@@ -716,6 +716,20 @@ def test_a_changed_file_of_a_record_nobody_changed_since_is_taken_whole(tmp_path
     assert (result.outcome, result.message) == (ImportOutcome.UPDATED, "changed: title, body")
 
 
+def test_a_file_whose_name_holds_a_line_break_is_refused_by_name(tmp_path):
+    # Its name is where the export would write the record again.
+    write(tmp_path / "sub\nfolder", "a.md", MINIMAL.format(id="a", title="A"))
+    write(tmp_path, "b\tc.md", MINIMAL.format(id="b", title="B"))
+
+    report = run_import(tmp_path)
+
+    assert [(r.name, r.outcome, r.message) for r in report.results] == [
+        ("b\tc.md", ImportOutcome.REJECTED, "has a control character in its name ('\\t', U+0009)"),
+        ("sub\nfolder/a.md", ImportOutcome.REJECTED, "has a control character in its name ('\\n', U+000A)"),
+    ]
+    assert not Policy.objects.exists()
+
+
 def test_a_file_whose_path_another_record_holds_is_refused_and_changes_nothing(tmp_path):
     write(tmp_path / "one", "shared.md", MINIMAL.format(id="a", title="A"))
     run_import(tmp_path / "one")
