@@ -11,6 +11,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.core import validators
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.template.defaultfilters import filesizeformat
@@ -44,6 +45,8 @@ class LinesField(forms.Field):
     """A list of text items, one a line; blank lines are dropped, the items' own spaces are kept."""
 
     widget = forms.Textarea(attrs={"rows": 4})
+    # As a CharField's: no item may hold a NUL, which PostgreSQL's JSON cannot store.
+    default_validators = [validators.ProhibitNullCharactersValidator()]
 
     def __init__(self, *, encoder: Any = None, decoder: Any = None, **kwargs: Any) -> None:
         # JSONField hands its JSON encoder and decoder to the form field; lines need neither.
@@ -63,8 +66,8 @@ class LinesField(forms.Field):
         return (initial or []) != self.to_python(data)
 
     def run_validators(self, value: Any) -> None:
-        # CharField's validators (no NUL character) read text: each item is one. Given the list, they read its
-        # repr, in which a NUL is written as an escape.
+        # The validators read text: each item is one. Given the list, they would read its repr, in which a NUL is
+        # written as an escape.
         for item in value or []:
             super().run_validators(item)
 
