@@ -91,11 +91,11 @@ def lock(pk: int) -> Policy:
     if not connection.in_atomic_block:
         raise RuntimeError("lock() holds a row lock until the transaction ends: call it inside transaction.atomic()")
     policy = Policy.objects.select_for_update(no_key=True, of=("self",)).select_related("template").get(pk=pk)
-    policy._stored = _snapshot(policy)  # type: ignore[attr-defined]
+    policy._stored = _stored_values(policy)  # type: ignore[attr-defined]
     return policy
 
 
-def _snapshot(policy: Policy) -> dict[str, Any]:
+def _stored_values(policy: Policy) -> dict[str, Any]:
     # Lists are copied: a caller may change a list of the record in place before saving it.
     values = records.policy_values(policy)
     copied = {name: list(value) if isinstance(value, list) else value for name, value in values.items()}

@@ -31,7 +31,7 @@ REVIEWER_DECISIONS = {ReviewAction.APPROVE, ReviewAction.REQUEST_CHANGES, Review
 
 
 def changes_since_verified(policy: Policy, baseline: Any) -> list[diffing.Section]:
-    """Changed content against the published snapshot, grouped as the record is (each analysis dimension apart)."""
+    """Changed content against the published version, grouped as the record is (each analysis dimension apart)."""
     return diffing.compare(baseline, policy, workflow.content_fields())
 
 
