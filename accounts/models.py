@@ -94,3 +94,19 @@ class APIToken(AuthToken):
             "user": self.user.get_username(),
             "created": timezone.localtime(self.created).strftime("%Y-%m-%d %H:%M"),
         }
+
+
+class LanguagePreference(models.Model):
+    """The language a person chose to read the desk in, on every device they sign in from."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="language_preference"
+    )
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+
+    class Meta:
+        verbose_name = _("language preference")
+        verbose_name_plural = _("language preferences")
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.language}"

@@ -6,12 +6,14 @@ the tests do).
 """
 
 import os
+import zoneinfo
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
+from django.utils.translation import gettext_lazy as _
 from whitenoise.compress import Compressor
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -71,9 +73,13 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language: the one a signed-in person chose (accounts.languages, below), else the language cookie, else
+    # the browser's, else LANGUAGE_CODE.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.languages.preferred_language",
     # After the user is known, so that its 400 page shows the links they may follow.
     "config.middleware.refuse_nul_in_query",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -134,9 +140,24 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-us"
-TIME_ZONE = "UTC"
+# The desk speaks Simplified Chinese and English; the team reads Chinese first, so that is the default for a
+# browser that asks for neither.
+LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
+LANGUAGE_CODE = os.environ.get("DJANGO_LANGUAGE_CODE", "zh-hans").strip().lower()
+if LANGUAGE_CODE not in dict(LANGUAGES):
+    raise ImproperlyConfigured(
+        f"DJANGO_LANGUAGE_CODE={LANGUAGE_CODE!r} is not a language of the desk: use one of "
+        f"{', '.join(code for code, _name in LANGUAGES)}."
+    )
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
+
+# Times are stored in UTC and shown, and dates stamped (an approval's lastAuditDate), in the deployment's zone.
+TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "Asia/Shanghai").strip()
+if TIME_ZONE not in zoneinfo.available_timezones():
+    raise ImproperlyConfigured(
+        f"DJANGO_TIME_ZONE={TIME_ZONE!r} is not a time zone name such as Asia/Shanghai, Europe/Berlin or UTC."
+    )
 USE_TZ = True
 
 # The app serves its own static files (WhiteNoise), so one process is a working deployment and a proxy is

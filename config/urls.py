@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from accounts import languages
 from config import views
 
 admin.site.site_header = "Policy Review Desk"
@@ -17,5 +18,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("api.urls")),
     path("health/", views.health, name="health"),
+    path("language/", languages.set_language, name="set_language"),
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
 ]
