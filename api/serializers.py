@@ -14,7 +14,7 @@ from rest_framework import serializers
 
 from policies import checks, editing, records
 from policies.models import ReviewState
-from reviews.models import DimensionVerdict, ReviewEvent, Verdict
+from reviews.models import OFFERED_VERDICTS, DimensionVerdict, ReviewEvent
 from reviews.workflow import DimensionCheck
 
 from .preconditions import etag
@@ -251,7 +251,7 @@ class EditSerializer(StrictSerializer):
 
 
 class VerdictSerializer(StrictSerializer):
-    verdict = serializers.ChoiceField(choices=Verdict.choices)
+    verdict = serializers.ChoiceField(choices=[(v.value, v.label) for v in OFFERED_VERDICTS])
     note = serializers.CharField(default="", allow_blank=True)
 
 

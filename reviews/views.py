@@ -103,6 +103,8 @@ def _decide(request: HttpRequest, policy: Policy, form: DecisionForm) -> HttpRes
     try:
         if action == ReviewAction.APPROVE:
             workflow.approve(policy, verdicts=form.verdicts(), comment=comment, **common)
+        elif action == ReviewAction.REQUEST_CHANGES:
+            workflow.request_changes(policy, verdicts=form.verdicts(), comment=comment, **common)
         else:
             getattr(workflow, action)(policy, comment=comment, **common)
     except workflow.NotAllowedToReview as error:

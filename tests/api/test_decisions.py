@@ -52,7 +52,7 @@ def test_each_decision_is_made_only_by_the_roles_the_workflow_permits(
 def test_an_approval_records_the_reviewers_verdicts(clients, records):
     body = {
         "verdicts": {
-            "market": {"verdict": "corrected", "note": "Score lowered to 80."},
+            "market": {"verdict": "confirmed", "note": "Score checked against the 2024 rules."},
             "mrv": {"verdict": "confirmed"},
             "statutory": {"verdict": "confirmed"},
         },
@@ -61,7 +61,7 @@ def test_an_approval_records_the_reviewers_verdicts(clients, records):
     response = decide(clients["reviewer"], "approve", records["pending"], body)
     assert response.status_code == 200
     verdicts = {v["dimension"]: (v["verdict"], v["note"]) for v in response.json()["verdicts"]}
-    assert verdicts["market"] == ("corrected", "Score lowered to 80.")
+    assert verdicts["market"] == ("confirmed", "Score checked against the 2024 rules.")
     assert records["pending"].review_events.first().verdicts.count() == 3
 
 

@@ -36,9 +36,8 @@ def test_a_reviewer_reads_the_diff_ticks_every_dimension_approves_and_gets_the_n
     expect(page.locator(".review-diff ins")).to_have_text(["64", "10-year"])
     save_screenshot(page, "review-screen")
     for dimension in workflow.dimensions_present(policy):
-        verdict = "corrected" if dimension == "mrv" else "confirmed"
-        page.locator(f'input[name="verdict_{dimension}"][value="{verdict}"]').check()
-    page.locator('input[name="note_mrv"]').fill("Checked the 10-year period against the decision.")
+        page.locator(f'input[name="verdict_{dimension}"][value="confirmed"]').check()
+    page.locator('textarea[name="note_mrv"]').fill("Checked the 10-year period against the decision.")
     page.locator('button[name="action"][value="approve"]').click()
 
     expect(page).to_have_url(f"{live_server.url}/admin/policies/policy/{longest_waiting.pk}/review/")
@@ -51,7 +50,7 @@ def test_a_reviewer_reads_the_diff_ticks_every_dimension_approves_and_gets_the_n
     assert event.actor == reviewer
     assert dict(event.verdicts.values_list("dimension", "verdict")) == {
         "market": "confirmed",
-        "mrv": "corrected",
+        "mrv": "confirmed",
         "statutory": "confirmed",
         "strategic": "confirmed",
         "incentive": "confirmed",

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from policies.models import Policy, ReviewState
 from reviews import workflow
-from reviews.models import ReviewEvent
+from reviews.models import DimensionVerdict, ReviewEvent
 from tests.data import SEED_DIMENSIONS
 from tests.factories import edit, make_policy, make_policy_needing_a_fix, put_in_state
 from tests.snapshots import Snapshot
@@ -131,7 +131,7 @@ def test_approving_on_the_screen_records_the_checklist_and_opens_the_next_record
     first = make_policy(user=editor, policy_id="first")
     second = make_policy(user=editor, policy_id="second")
     client = login(reviewer)
-    data = decision(first, "approve", verdict_mrv="corrected", note_mrv="Fixed the crediting period.", comment="")
+    data = decision(first, "approve", note_mrv="Checked the crediting period.", comment="")
 
     response = client.post(review_url(first), data, follow=True)
 
@@ -139,12 +139,46 @@ def test_approving_on_the_screen_records_the_checklist_and_opens_the_next_record
     first.refresh_from_db()
     assert first.state == ReviewState.VERIFIED
     event = ReviewEvent.objects.get(policy=first)
-    assert {v.dimension: v.verdict for v in event.verdicts.all()} == {
-        "market": "confirmed",
-        "mrv": "corrected",
-        "statutory": "confirmed",
+    assert {v.dimension: v.verdict for v in event.verdicts.all()} == dict.fromkeys(SEED_DIMENSIONS, "confirmed")
+    assert event.verdicts.get(dimension="mrv").note == "Checked the crediting period."
+
+
+def test_reviewers_are_offered_confirmed_or_wrong_and_old_corrected_verdicts_still_read(login, policy, reviewer):
+    html = login(reviewer).get(review_url(policy)).content.decode()
+    assert 'name="verdict_mrv" value="wrong"' in html
+    assert 'value="corrected"' not in html
+    event = workflow.approve(
+        policy, user=reviewer, expected_version=policy.version, verdicts=workflow.confirm_all(policy)
+    )
+    DimensionVerdict.objects.create(event=event, dimension="incentive", verdict="corrected", note="Fixed in 2025.")
+    html = login(reviewer).get(review_url(policy)).content.decode()
+    assert "incentive: Corrected (Fixed in 2025.)" in html
+
+
+def test_a_dimension_marked_wrong_turns_approve_into_a_request_for_changes_carrying_its_note(login, policy, reviewer):
+    note = "The crediting period is 10 years (Decision 3/CMA.5), not 15."
+    data = decision(policy, "approve", verdict_mrv="wrong", note_mrv=note, comment="")
+
+    response = login(reviewer).post(review_url(policy), data)
+
+    assert response.status_code == 302
+    policy.refresh_from_db()
+    assert policy.state == ReviewState.CHANGES_REQUESTED
+    event = ReviewEvent.objects.get(policy=policy)
+    assert (event.action, event.comment) == ("request_changes", f"MRV: {note}")
+    assert {v.dimension: (v.verdict, v.note) for v in event.verdicts.all()} == {
+        "market": ("confirmed", ""),
+        "mrv": ("wrong", note),
+        "statutory": ("confirmed", ""),
     }
-    assert event.verdicts.get(dimension="mrv").note == "Fixed the crediting period."
+
+
+def test_a_dimension_marked_wrong_needs_a_note_for_its_editors(login, policy, reviewer):
+    before = Snapshot.of(policy)
+    response = login(reviewer).post(review_url(policy), decision(policy, "approve", verdict_mrv="wrong"))
+    assert response.status_code == 400
+    assert "Say what is wrong, for its editors." in response.content.decode()
+    assert Snapshot.of(policy) == before
 
 
 def test_approving_without_the_checklist_is_refused(login, policy, reviewer):
