@@ -1,5 +1,7 @@
 """The decision form of the review screen. It checks the shape of the input; the workflow checks the rules."""
 
+from dataclasses import dataclass
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.text import format_lazy
@@ -20,6 +22,17 @@ DECISIONS = [
 ]
 
 
+@dataclass(frozen=True)
+class Check:
+    """One row of the checklist: a dimension, its verdict and the note for its editors."""
+
+    number: int
+    dimension: str
+    label: str
+    verdict: forms.BoundField
+    note: forms.BoundField
+
+
 class DecisionForm(forms.Form):
     action = forms.ChoiceField(choices=[(a.value, a.label) for a in DECISIONS])
     expected_version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
@@ -29,6 +42,7 @@ class DecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Required to request changes or reject, unless the notes on what is wrong say it."),
     )
+    refusal: Exception | None = None  # why the workflow refused the decision, once it has
 
     def __init__(self, *args, dimensions: list[str], **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -61,8 +75,11 @@ class DecisionForm(forms.Form):
             data["action"] = ReviewAction.REQUEST_CHANGES
         return data
 
-    def checklist(self) -> list[tuple[str, forms.BoundField, forms.BoundField]]:
-        return [(d, self[f"verdict_{d}"], self[f"note_{d}"]) for d in self.dimensions]
+    def checklist(self) -> list[Check]:
+        return [
+            Check(number, d, str(schema.DIMENSION_LABELS[d]), self[f"verdict_{d}"], self[f"note_{d}"])
+            for number, d in enumerate(self.dimensions, start=1)
+        ]
 
     def verdicts(self) -> dict[str, DimensionCheck]:
         return {

@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet, Value
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 
 from policies import records, saving, schema
 from policies.models import ANALYSIS_DIMENSIONS, ANALYSIS_PARTS, Policy, ReviewState, last_verified_history_id
@@ -216,6 +216,34 @@ def review_queue(user: User) -> QuerySet[Policy]:
     )
 
 
+@dataclass(frozen=True)
+class QueuePlace:
+    """Where a record stands in a reviewer's queue: `number` of `total` (None when it is not in it), and the
+    records to open before and after it (the next one wraps round to the first)."""
+
+    number: int | None
+    total: int
+    previous: Policy | None
+    next: Policy | None
+
+
+def queue_place(user: User, policy: Policy) -> QueuePlace:
+    """The record's place in the user's review queue, read before any decision changes it (three queries)."""
+    queue = review_queue(user)
+    before = Q(updated_at__lt=policy.updated_at) | Q(updated_at=policy.updated_at, pk__lt=policy.pk)
+    after = Q(updated_at__gt=policy.updated_at) | Q(updated_at=policy.updated_at, pk__gt=policy.pk)
+    counts = queue.aggregate(
+        total=Count("pk"), ahead=Count("pk", filter=before), here=Count("pk", filter=Q(pk=policy.pk))
+    )
+    following = queue.filter(after).first() or queue.exclude(pk=policy.pk).first()
+    return QueuePlace(
+        number=counts["ahead"] + 1 if counts["here"] else None,
+        total=counts["total"],
+        previous=queue.filter(before).order_by("-updated_at", "-pk").first(),
+        next=following,
+    )
+
+
 def _check_permission(move: Move, user: User | None) -> None:
     if user is not None and not user.has_perm(move.permission):
         raise NotAllowedToReview(f"You do not have permission to {move.verb} policies.")
@@ -388,19 +416,19 @@ def _clean_verdicts(
     missing = [d for d in present if d not in verdicts]
     if complete and missing:
         raise TransitionNotAllowed(
-            f"Give a verdict (confirmed or wrong) for every analysis dimension before approving; "
-            f"missing: {', '.join(missing)}."
+            gettext("Give a verdict (confirmed or wrong) for every analysis dimension before approving; missing: %s.")
+            % ", ".join(missing)
         )
     invalid = [d for d in present if d in verdicts and verdicts[d].verdict not in OFFERED_VERDICTS]
     if invalid:
-        raise TransitionNotAllowed(f"A verdict is confirmed or wrong; not for: {', '.join(invalid)}.")
+        raise TransitionNotAllowed(gettext("A verdict is confirmed or wrong; not for: %s.") % ", ".join(invalid))
     unexplained = [
         d for d in present if d in verdicts and verdicts[d].verdict == Verdict.WRONG and not verdicts[d].note.strip()
     ]
     if unexplained:
         raise TransitionNotAllowed(
-            "Say what is wrong with each dimension marked wrong, for its editors; no note for: "
-            f"{', '.join(unexplained)}."
+            gettext("Say what is wrong with each dimension marked wrong, for its editors; no note for: %s.")
+            % ", ".join(unexplained)
         )
     return {d: verdicts[d] for d in present if d in verdicts}
 
@@ -409,8 +437,8 @@ def _check_all_confirmed(checks: Mapping[str, DimensionCheck]) -> None:
     wrong = [d for d, check in checks.items() if check.verdict != Verdict.CONFIRMED]
     if wrong:
         raise TransitionNotAllowed(
-            f"A dimension marked wrong cannot be approved ({', '.join(wrong)}): request changes instead, with the "
-            "notes."
+            gettext("A dimension marked wrong cannot be approved (%s): request changes instead, with the notes.")
+            % ", ".join(wrong)
         )
 
 
