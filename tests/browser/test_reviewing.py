@@ -188,3 +188,61 @@ def test_skip_next_and_previous_move_through_the_queue_by_key(page, live_server,
     page.keyboard.press("p")
     expect(page).to_have_url(f"{live_server.url}/admin/policies/policy/{queue[1].pk}/review/")
     assert Policy.objects.pending().count() == len(collection)
+
+
+def test_a_record_changed_while_open_shows_the_change_keeps_the_verdicts_and_is_approved_as_it_is_now(
+    page, live_server, collection, editor, reviewer, second_reviewer
+):
+    page.set_viewport_size(WINDOWS["laptop"])
+    first = queue_starting_with_a_clean_record(reviewer, second_reviewer)[0]
+    score = f"{workflow.dimensions_present(first)[0]}_score"
+    seen, old_score = first.version, getattr(first, score)
+    log_in(page, reviewer)
+    open_first_from_the_queue(page)
+    page.keyboard.press("a")
+    edited = Policy.objects.get(pk=first.pk)
+    setattr(edited, score, 12)
+    edited.save_as(user=editor, reason="Rescored.")
+
+    page.keyboard.press("Enter")
+
+    stale = page.locator("#review-stale")
+    expect(stale).to_contain_text(f"between version {seen}, which you saw, and version {seen + 1}")
+    expect(stale.locator(f"[data-field={score}] del")).to_have_text(str(old_score))
+    expect(stale.locator(f"[data-field={score}] ins")).to_have_text("12")
+    expect(stale.get_by_role("link", name="Review the current version")).to_be_visible()
+    verdicts = page.locator(".review-verdict")
+    expect(verdicts.locator("input[value=confirmed]:checked")).to_have_count(verdicts.count())
+    first.refresh_from_db()
+    assert (first.state, first.version) == (ReviewState.PENDING, seen + 1)
+
+    expect(page.locator("#decision-panel[data-keys=ready]")).to_be_visible()
+    page.keyboard.press("Enter")
+
+    expect(page.locator(".messagelist")).to_contain_text(f"{first}: approved")
+    event = ReviewEvent.objects.get(policy=first, action=ReviewAction.APPROVE)
+    assert (event.actor, event.version) == (reviewer, seen + 1)
+
+
+def test_a_reviewer_rejects_by_keyboard_after_saying_why(page, live_server, collection, reviewer):
+    first, following = list(workflow.review_queue(reviewer))[:2]
+    log_in(page, reviewer)
+    open_first_from_the_queue(page)
+
+    page.keyboard.press("x")
+    comment = page.locator("textarea[name=comment]")
+    expect(comment).to_be_focused()
+    expect(page.locator("#review-panel-status")).to_have_text("Say why in the comment, then press Ctrl+Enter.")
+    expect(page.locator('button[name="action"][value="reject"]')).to_have_class("default")
+    page.keyboard.type("重复记录：与 2021 年的规则相同。")
+    page.keyboard.press("Control+Enter")
+
+    expect(page).to_have_url(f"{live_server.url}/admin/policies/policy/{following.pk}/review/")
+    first.refresh_from_db()
+    assert first.state == ReviewState.REJECTED
+    event = ReviewEvent.objects.get(policy=first)
+    assert (event.action, event.actor, event.comment) == (
+        ReviewAction.REJECT,
+        reviewer,
+        "重复记录：与 2021 年的规则相同。",
+    )
