@@ -246,3 +246,17 @@ def test_a_reviewer_rejects_by_keyboard_after_saying_why(page, live_server, coll
         reviewer,
         "重复记录：与 2021 年的规则相同。",
     )
+
+
+def test_on_a_narrow_window_the_decision_panel_follows_the_record_and_nothing_scrolls_sideways(
+    page, collection, reviewer
+):
+    page.set_viewport_size({"width": 900, "height": 800})
+    log_in(page, reviewer)
+    open_first_from_the_queue(page)
+
+    record = page.locator("#review-record").bounding_box()
+    panel = page.locator("#decision-panel").bounding_box()
+    assert record is not None and panel is not None
+    assert panel["y"] >= record["y"] + record["height"]
+    assert scrolled(page)["overflow"] <= 0
