@@ -28,11 +28,6 @@ if TYPE_CHECKING:
 REVIEWER_DECISIONS = {ReviewAction.APPROVE, ReviewAction.REQUEST_CHANGES, ReviewAction.REJECT}
 
 
-def changes_since_verified(policy: Policy, baseline: Any) -> list[diffing.Section]:
-    """Changed content against the published snapshot, grouped as the record is (each analysis dimension apart)."""
-    return diffing.compare(baseline, policy, workflow.content_fields())
-
-
 def _after_decision(place: workflow.QueuePlace | None) -> str:
     if place is None or place.next is None:
         return reverse("admin:policies_policy_review_next")
