@@ -274,6 +274,18 @@ class ExplainedDecisionSerializer(StrictSerializer):
     comment = serializers.CharField(help_text="Why: required for this decision.")
 
 
+class RequestChangesSerializer(ExplainedDecisionSerializer):
+    verdicts = serializers.DictField(
+        child=VerdictSerializer(),
+        required=False,
+        help_text="Verdicts on some or all analysis dimensions, keyed by dimension: a `wrong` one needs a `note`, "
+        "which goes to the record's editors on that dimension.",
+    )
+
+    def validate_verdicts(self, verdicts: dict[str, dict[str, str]]) -> dict[str, DimensionCheck]:
+        return {d: DimensionCheck(v["verdict"], v["note"]) for d, v in verdicts.items()}
+
+
 class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
 

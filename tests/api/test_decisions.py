@@ -65,6 +65,29 @@ def test_an_approval_records_the_reviewers_verdicts(clients, records):
     assert records["pending"].review_events.first().verdicts.count() == 3
 
 
+def test_a_request_for_changes_carries_the_dimensions_found_wrong_with_their_notes(clients, records):
+    body = {
+        "comment": "See the notes on the dimensions.",
+        "verdicts": {
+            "market": {"verdict": "confirmed"},
+            "mrv": {"verdict": "wrong", "note": "The period is 10 years."},
+        },
+    }
+    response = decide(clients["reviewer"], "request-changes", records["pending"], body)
+    assert response.status_code == 200, response.content
+    verdicts = {v["dimension"]: (v["verdict"], v["note"]) for v in response.json()["verdicts"]}
+    assert verdicts == {"market": ("confirmed", ""), "mrv": ("wrong", "The period is 10 years.")}
+
+
+def test_an_approval_with_a_dimension_found_wrong_is_refused_with_409(clients, records):
+    before = database_state()
+    verdicts = {**CONFIRM_ALL["verdicts"], "mrv": {"verdict": "wrong", "note": "The period is 10 years."}}
+    response = decide(clients["reviewer"], "approve", records["pending"], {"verdicts": verdicts})
+    assert response.status_code == 409, response.content
+    assert "request changes instead" in response.json()["detail"]
+    assert database_state() == before
+
+
 def test_a_reviewer_cannot_approve_a_record_they_edited(users, records):
     reviewer_who_edits = users["admin"]
     client = client_for(reviewer_who_edits)
