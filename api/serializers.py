@@ -13,7 +13,7 @@ from rest_framework import serializers
 
 from policies import checks, editing, records
 from policies.models import ReviewState
-from reviews.models import DimensionVerdict, ReviewEvent, Verdict
+from reviews.models import OFFERED_VERDICTS, DimensionVerdict, ReviewEvent
 from reviews.workflow import DimensionCheck
 
 from .preconditions import etag
@@ -231,7 +231,7 @@ class EditSerializer(StrictSerializer):
 
 
 class VerdictSerializer(StrictSerializer):
-    verdict = serializers.ChoiceField(choices=Verdict.choices)
+    verdict = serializers.ChoiceField(choices=[(v.value, v.label) for v in OFFERED_VERDICTS])
     note = serializers.CharField(default="", allow_blank=True)
 
 
@@ -252,6 +252,18 @@ class DecisionSerializer(StrictSerializer):
 
 class ExplainedDecisionSerializer(StrictSerializer):
     comment = serializers.CharField(help_text="Why: required for this decision.")
+
+
+class RequestChangesSerializer(ExplainedDecisionSerializer):
+    verdicts = serializers.DictField(
+        child=VerdictSerializer(),
+        required=False,
+        help_text="Verdicts on some or all analysis dimensions, keyed by dimension: a `wrong` one needs a `note`, "
+        "which goes to the record's editors on that dimension.",
+    )
+
+    def validate_verdicts(self, verdicts: dict[str, dict[str, str]]) -> dict[str, DimensionCheck]:
+        return {d: DimensionCheck(v["verdict"], v["note"]) for d, v in verdicts.items()}
 
 
 class ErrorSerializer(serializers.Serializer):

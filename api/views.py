@@ -39,6 +39,7 @@ from .serializers import (
     ExplainedDecisionSerializer,
     InvalidSerializer,
     PolicySerializer,
+    RequestChangesSerializer,
     ReviewEventSerializer,
     StaleSerializer,
     VersionSerializer,
@@ -269,7 +270,7 @@ class Approve(ReviewDecision):
 
 @extend_schema_view(post=extend_schema(summary="Send the record back to its editors, saying why"))
 class RequestChanges(ReviewDecision):
-    serializer_class = decision_serializer(ReviewAction.REQUEST_CHANGES)
+    serializer_class = RequestChangesSerializer
     decide = staticmethod(workflow.request_changes)
 
 

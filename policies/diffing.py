@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import difflib
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -34,18 +35,18 @@ _CJK = (
 )
 _TOKEN = re.compile(rf"[{_CJK}]|\s+|[^\s{_CJK}]+")
 
+
+def section_title(section: schema.Section) -> Any:
+    """A section's heading: an analysis dimension's says it is one (`Analysis: MRV`)."""
+    if section in schema.DIMENSION_SECTIONS.values():
+        return format_lazy("{}: {}", gettext_lazy("Analysis"), section.label)
+    return section.label
+
+
 # The record's parts, in the order of the change form (`policies.schema`); then `state`, the review state, which the
 # workflow changes.
 SECTIONS: tuple[tuple[Any, tuple[str, ...]], ...] = (
-    *(
-        (
-            format_lazy("{}: {}", gettext_lazy("Analysis"), section.label)
-            if section in schema.DIMENSION_SECTIONS.values()
-            else section.label,
-            tuple(schema.in_section(section)),
-        )
-        for section in schema.SECTIONS
-    ),
+    *((section_title(section), tuple(schema.in_section(section))) for section in schema.SECTIONS),
     (gettext_lazy("Review"), ("state",)),
 )
 
@@ -158,6 +159,39 @@ def compare(old: Any, new: Any, fields: Iterable[str] | None = None) -> list[Sec
         if changes:
             sections.append(Section(title, changes))
     return sections
+
+
+@dataclass(frozen=True)
+class ListChange:
+    """How a list changed, told as a count and the items added and removed: a long list (a record's facility ids)
+    shown whole, or diffed line by line, buries the few ids that changed."""
+
+    before: int
+    after: int
+    added: list[str]
+    removed: list[str]
+    reordered: bool  # the same items, in another order
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.removed or self.reordered)
+
+
+def compare_lists(old: Sequence[Any] | None, new: Sequence[Any] | None) -> ListChange:
+    """The items `new` adds to `old` and those it drops, each in its list's order (a repeated item counts each time)."""
+    before, after = [str(item) for item in old or []], [str(item) for item in new or []]
+    left, right = Counter(before), Counter(after)
+    added = _taking(after, right - left)
+    removed = _taking(before, left - right)
+    return ListChange(len(before), len(after), added, removed, not added and not removed and before != after)
+
+
+def _taking(items: list[str], counts: Counter[str]) -> list[str]:
+    taken = []
+    for item in items:
+        if counts[item] > 0:
+            counts[item] -= 1
+            taken.append(item)
+    return taken
 
 
 def compare_history(rows: Sequence[Any], previous: Any = None) -> list[list[Section]]:

@@ -7,6 +7,7 @@ Events are append-only. The record's content at each step lives in the record's 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from policies.models import ANALYSIS_DIMENSIONS, Policy, ReviewState
 
@@ -52,8 +53,14 @@ class ReviewAction(models.TextChoices):
 
 
 class Verdict(models.TextChoices):
-    CONFIRMED = "confirmed", "Confirmed"
-    CORRECTED = "corrected", "Corrected"
+    CONFIRMED = "confirmed", _("Confirmed")
+    WRONG = "wrong", _("Wrong")
+    # Offered while reviewers could edit; kept so that the verdicts given then still read.
+    CORRECTED = "corrected", _("Corrected")
+
+
+# What a reviewer may say of a dimension now: reviewers do not edit, so a wrong value goes back to its editors.
+OFFERED_VERDICTS = (Verdict.CONFIRMED, Verdict.WRONG)
 
 
 class ReviewEvent(AppendOnlyModel):

@@ -14,13 +14,12 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from policies import diffing, records
+from policies import diffing
 from policies.admin import column_holds
 from policies.models import Policy
-from policies.rendering import render_markdown
 from policies.saving import StaleVersion
 
-from . import workflow
+from . import layout, workflow
 from .forms import DecisionForm
 from .models import ReviewAction
 
@@ -30,28 +29,10 @@ if TYPE_CHECKING:
 REVIEWER_DECISIONS = {ReviewAction.APPROVE, ReviewAction.REQUEST_CHANGES, ReviewAction.REJECT}
 
 
-def changes_since_verified(policy: Policy, baseline: Any) -> list[diffing.Section]:
-    """Changed content against the published version, grouped as the record is (each analysis dimension apart)."""
-    return diffing.compare(baseline, policy, workflow.content_fields())
-
-
-def _dimensions(policy: Policy) -> list[dict[str, Any]]:
-    # A value kept as written is shown as the file wrote it: that is what the file says until someone fixes it.
-    kept = records.as_written(records.policy_values(policy))
-    return [
-        {
-            "name": d,
-            **{
-                part: kept.get(f"analysis.{d}.{part}", getattr(policy, f"{d}_{part}"))
-                for part in workflow.ANALYSIS_PARTS
-            },
-        }
-        for d in workflow.dimensions_present(policy)
-    ]
-
-
-def _next_url() -> str:
-    return reverse("admin:policies_policy_review_next")
+def _after_decision(place: workflow.QueuePlace | None) -> str:
+    if place is None or place.next is None:
+        return reverse("admin:policies_policy_review_next")
+    return reverse("admin:policies_policy_review", args=[place.next.pk])
 
 
 def _policy_or_404(object_id: str) -> Policy:
@@ -66,44 +47,76 @@ def review(request: HttpRequest, object_id: str, *, model_admin: ModelAdmin) -> 
     if not model_admin.has_view_permission(request, policy):
         raise PermissionDenied
     dimensions = workflow.dimensions_present(policy)
+    may_review = request.user.has_perm(workflow.REVIEW_PERMISSION)
+    # Read before a decision moves the record out of the queue: the next record is the one after it.
+    place = workflow.queue_place(request.user, policy) if may_review else None
     status = 200
+    stale = None
     if request.method == "POST":
         form = DecisionForm(request.POST, dimensions=dimensions)
         if not form.is_valid():
             status = 400
         else:
-            outcome = _decide(request, policy, form)
+            outcome = _decide(request, policy, form, place)
             if isinstance(outcome, HttpResponse):
                 return outcome
             status = outcome
-        policy.refresh_from_db()
+            policy.refresh_from_db()
+            if isinstance(form.refusal, StaleVersion):
+                stale = _stale(policy, form)
+                form = _kept(form, policy, workflow.dimensions_present(policy))
     else:
         form = DecisionForm(initial={"expected_version": policy.version}, dimensions=dimensions)
     baseline = policy.last_verified_version()
     own_edits = workflow.own_edits_since_verified(policy, request.user)
     found = list(policy.warnings.all())
+    sections = layout.record_sections(policy, baseline)
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": Policy._meta,
         "title": f"Review {policy.policy_id}",
+        "is_nav_sidebar_enabled": False,  # the record and the decision panel need the width
         "policy": policy,
         "form": form,
-        "description_html": render_markdown(policy.description),
-        "body_html": render_markdown(policy.body),
+        "sections": sections,
+        "changed_dimensions": {section.dimension for section in sections if section.dimension and section.changed},
         "warnings": [warning for warning in found if not warning.blocking],
         "problems": [warning for warning in found if warning.blocking],
-        "dimensions": _dimensions(policy),
         "baseline": baseline,
-        "changes": changes_since_verified(policy, baseline) if baseline is not None else None,
         "allowed": workflow.allowed_moves(policy, request.user, last_verified=baseline),
         "own_edits": own_edits,
+        "stale": stale,
+        "place": place,
         "events": policy.review_events.select_related("actor").prefetch_related("verdicts")[:20],
         "queue_url": reverse("admin:policies_policy_review_queue"),
     }
     return TemplateResponse(request, "reviews/review.html", context, status=status)
 
 
-def _decide(request: HttpRequest, policy: Policy, form: DecisionForm) -> HttpResponse | int:
+def _stale(policy: Policy, form: DecisionForm) -> dict[str, Any]:
+    """What changed between the version the reviewer decided on and the current one."""
+    seen = policy.history.filter(version=form.cleaned_data["expected_version"]).order_by("-history_id").first()
+    return {
+        "seen": form.cleaned_data["expected_version"],
+        "changes": diffing.compare(seen, policy, workflow.content_fields()) if seen is not None else None,
+    }
+
+
+def _kept(refused: DecisionForm, policy: Policy, dimensions: list[str]) -> DecisionForm:
+    """The refused form as the reviewer typed it, bound to the current version, which the screen now shows with
+    what changed: deciding again decides that one."""
+    data = {key: refused.data.get(key) for key in refused.data}  # a QueryDict's last value of each, not its lists
+    data["expected_version"] = str(policy.version)
+    form = DecisionForm(data, dimensions=dimensions)
+    form.is_valid()
+    for error in refused.non_field_errors():
+        form.add_error(None, error)
+    return form
+
+
+def _decide(
+    request: HttpRequest, policy: Policy, form: DecisionForm, place: workflow.QueuePlace | None
+) -> HttpResponse | int:
     """Make the decision; on refusal, put the reason on the form and return the status to show it with."""
     action = form.cleaned_data["action"]
     common = {"user": request.user, "expected_version": form.cleaned_data["expected_version"]}
@@ -111,17 +124,20 @@ def _decide(request: HttpRequest, policy: Policy, form: DecisionForm) -> HttpRes
     try:
         if action == ReviewAction.APPROVE:
             workflow.approve(policy, verdicts=form.verdicts(), comment=comment, **common)
+        elif action == ReviewAction.REQUEST_CHANGES:
+            workflow.request_changes(policy, verdicts=form.verdicts(), comment=comment, **common)
         else:
             getattr(workflow, action)(policy, comment=comment, **common)
     except workflow.NotAllowedToReview as error:
         form.add_error(None, str(error))
         return 403
     except (workflow.TransitionNotAllowed, StaleVersion) as error:
+        form.refusal = error
         form.add_error(None, str(error))
         return 409
     messages.success(request, f"{policy}: {ReviewAction(action).label.lower()}.")
     if action in REVIEWER_DECISIONS:
-        return HttpResponseRedirect(_next_url())
+        return HttpResponseRedirect(_after_decision(place))
     return HttpResponseRedirect(reverse("admin:policies_policy_review", args=[policy.pk]))
 
 

@@ -17,17 +17,17 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet, Value
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 
-from policies import records, saving
+from policies import records, saving, schema
 from policies.models import ANALYSIS_DIMENSIONS, ANALYSIS_PARTS, Policy, ReviewState, last_verified_history_id
 from policies.records import CONTENT_FIELDS
 from policies.saving import StaleVersion
 
-from .models import DimensionVerdict, ReviewAction, ReviewEvent, Verdict
+from .models import OFFERED_VERDICTS, DimensionVerdict, ReviewAction, ReviewEvent, Verdict
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -216,6 +216,34 @@ def review_queue(user: User) -> QuerySet[Policy]:
     )
 
 
+@dataclass(frozen=True)
+class QueuePlace:
+    """Where a record stands in a reviewer's queue: `number` of `total` (None when it is not in it), and the
+    records to open before and after it (the next one wraps round to the first)."""
+
+    number: int | None
+    total: int
+    previous: Policy | None
+    next: Policy | None
+
+
+def queue_place(user: User, policy: Policy) -> QueuePlace:
+    """The record's place in the user's review queue, read before any decision changes it (three queries)."""
+    queue = review_queue(user)
+    before = Q(updated_at__lt=policy.updated_at) | Q(updated_at=policy.updated_at, pk__lt=policy.pk)
+    after = Q(updated_at__gt=policy.updated_at) | Q(updated_at=policy.updated_at, pk__gt=policy.pk)
+    counts = queue.aggregate(
+        total=Count("pk"), ahead=Count("pk", filter=before), here=Count("pk", filter=Q(pk=policy.pk))
+    )
+    following = queue.filter(after).first() or queue.exclude(pk=policy.pk).first()
+    return QueuePlace(
+        number=counts["ahead"] + 1 if counts["here"] else None,
+        total=counts["total"],
+        previous=queue.filter(before).order_by("-updated_at", "-pk").first(),
+        next=following,
+    )
+
+
 def _check_permission(move: Move, user: User | None) -> None:
     if user is not None and not user.has_perm(move.permission):
         raise NotAllowedToReview(f"You do not have permission to {move.verb} policies.")
@@ -327,9 +355,9 @@ def approve(
     """Verify the version of the record the reviewer saw, stamping its provenance in the same save.
 
     Refused if the record changed since `expected_version`, if the reviewer edited it since it was last verified
-    (four eyes, whatever their role), while any of its values needs fixing (a problem that blocks approval) or if
-    any dimension the record has lacks a verdict. The stamp replaces any value of its fields that the file wrote
-    in a form they cannot hold.
+    (four eyes, whatever their role), while any of its values needs fixing (a problem that blocks approval), if
+    any dimension the record has lacks a verdict or if any is marked wrong (that is a request for changes). The
+    stamp replaces any value of its fields that the file wrote in a form they cannot hold.
     """
     move = MOVES[ReviewAction.APPROVE]
     if user is None or not user.is_authenticated:
@@ -348,17 +376,15 @@ def approve(
                 "approve it. Four eyes apply to every role, administrators included."
             )
         _check_nothing_to_fix(locked)
-        checks = _clean_verdicts(locked, verdicts)
+        checks = _clean_verdicts(locked, verdicts, complete=True)
+        _check_all_confirmed(checks)
         locked.state = move.target
         locked.review_status = ReviewState.VERIFIED.value
         locked.provenance_reviewer = user.get_full_name().strip() or user.get_username()
         locked.provenance_last_audit_date = timezone.localdate()
         locked.invalid = records.without_as_written(records.policy_values(locked), _APPROVAL_STAMP_KEYS)
         event = _record(locked, ReviewAction.APPROVE, user=user, from_state=ReviewState.PENDING, comment=comment)
-        DimensionVerdict.objects.bulk_create(
-            DimensionVerdict(event=event, dimension=d, verdict=check.verdict, note=check.note.strip())
-            for d, check in checks.items()
-        )
+        _record_verdicts(event, checks)
     saving.take_saved(policy, locked)
     return event
 
@@ -377,7 +403,10 @@ def _check_nothing_to_fix(locked: Policy) -> None:
     raise TransitionNotAllowed(message % {"id": locked.policy_id, "count": len(blocking), "problems": listed})
 
 
-def _clean_verdicts(locked: Policy, verdicts: Mapping[str, DimensionCheck]) -> dict[str, DimensionCheck]:
+def _clean_verdicts(
+    locked: Policy, verdicts: Mapping[str, DimensionCheck], *, complete: bool
+) -> dict[str, DimensionCheck]:
+    """The verdicts, checked against the dimensions the record has; `complete`: one for every dimension."""
     present = dimensions_present(locked)
     unexpected = sorted(set(verdicts) - set(present))
     if unexpected:
@@ -385,15 +414,48 @@ def _clean_verdicts(locked: Policy, verdicts: Mapping[str, DimensionCheck]) -> d
             f"{locked.policy_id} has no analysis for {', '.join(unexpected)}; there is nothing to give a verdict on."
         )
     missing = [d for d in present if d not in verdicts]
-    if missing:
+    if complete and missing:
         raise TransitionNotAllowed(
-            f"Give a verdict (confirmed or corrected) for every analysis dimension before approving; "
-            f"missing: {', '.join(missing)}."
+            gettext("Give a verdict (confirmed or wrong) for every analysis dimension before approving; missing: %s.")
+            % ", ".join(missing)
         )
-    invalid = [d for d in present if verdicts[d].verdict not in Verdict.values]
+    invalid = [d for d in present if d in verdicts and verdicts[d].verdict not in OFFERED_VERDICTS]
     if invalid:
-        raise TransitionNotAllowed(f"A verdict is confirmed or corrected; not for: {', '.join(invalid)}.")
-    return {d: verdicts[d] for d in present}
+        raise TransitionNotAllowed(gettext("A verdict is confirmed or wrong; not for: %s.") % ", ".join(invalid))
+    unexplained = [
+        d for d in present if d in verdicts and verdicts[d].verdict == Verdict.WRONG and not verdicts[d].note.strip()
+    ]
+    if unexplained:
+        raise TransitionNotAllowed(
+            gettext("Say what is wrong with each dimension marked wrong, for its editors; no note for: %s.")
+            % ", ".join(unexplained)
+        )
+    return {d: verdicts[d] for d in present if d in verdicts}
+
+
+def _check_all_confirmed(checks: Mapping[str, DimensionCheck]) -> None:
+    wrong = [d for d, check in checks.items() if check.verdict != Verdict.CONFIRMED]
+    if wrong:
+        raise TransitionNotAllowed(
+            gettext("A dimension marked wrong cannot be approved (%s): request changes instead, with the notes.")
+            % ", ".join(wrong)
+        )
+
+
+def wrong_notes(verdicts: Mapping[str, DimensionCheck]) -> str:
+    """The notes of the dimensions marked wrong, one a line, by the dimension's name: a request's comment."""
+    return "\n".join(
+        f"{schema.DIMENSION_LABELS[d]}: {check.note.strip()}"
+        for d, check in verdicts.items()
+        if check.verdict == Verdict.WRONG
+    )
+
+
+def _record_verdicts(event: ReviewEvent, checks: Mapping[str, DimensionCheck]) -> None:
+    DimensionVerdict.objects.bulk_create(
+        DimensionVerdict(event=event, dimension=d, verdict=check.verdict, note=check.note.strip())
+        for d, check in checks.items()
+    )
 
 
 def confirm_all(policy: Policy, note: str = "") -> dict[str, DimensionCheck]:
@@ -402,12 +464,33 @@ def confirm_all(policy: Policy, note: str = "") -> dict[str, DimensionCheck]:
 
 
 def request_changes(
-    policy: Policy, *, user: User | None, comment: str, expected_version: int | None = None
+    policy: Policy,
+    *,
+    user: User | None,
+    comment: str,
+    expected_version: int | None = None,
+    verdicts: Mapping[str, DimensionCheck] | None = None,
 ) -> ReviewEvent:
-    """Send a pending record back to its editors, saying what must change."""
-    return _transition(
-        policy, ReviewAction.REQUEST_CHANGES, user=user, comment=comment, expected_version=expected_version
-    )
+    """Send a pending record back to its editors, saying what must change.
+
+    `verdicts`, the reviewer's findings on some or all dimensions, are recorded with the request: each dimension
+    marked wrong carries a note for its editors, and those notes are the comment when no other is given.
+    """
+    move = MOVES[ReviewAction.REQUEST_CHANGES]
+    _check_permission(move, user)
+    with transaction.atomic():
+        locked = _lock(policy)
+        _check_version(locked, expected_version)
+        _check_state(locked, ReviewAction.REQUEST_CHANGES, move)
+        checks = _clean_verdicts(locked, verdicts or {}, complete=False)
+        comment = _clean_comment(move, ReviewAction.REQUEST_CHANGES, (comment or "").strip() or wrong_notes(checks))
+        locked.state = move.target
+        event = _record(
+            locked, ReviewAction.REQUEST_CHANGES, user=user, from_state=ReviewState.PENDING, comment=comment
+        )
+        _record_verdicts(event, checks)
+    saving.take_saved(policy, locked)
+    return event
 
 
 def resubmit(

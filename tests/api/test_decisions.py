@@ -52,7 +52,7 @@ def test_each_decision_is_made_only_by_the_roles_the_workflow_permits(
 def test_an_approval_records_the_reviewers_verdicts(clients, records):
     body = {
         "verdicts": {
-            "market": {"verdict": "corrected", "note": "Score lowered to 80."},
+            "market": {"verdict": "confirmed", "note": "Score checked against the 2024 rules."},
             "mrv": {"verdict": "confirmed"},
             "statutory": {"verdict": "confirmed"},
         },
@@ -61,8 +61,31 @@ def test_an_approval_records_the_reviewers_verdicts(clients, records):
     response = decide(clients["reviewer"], "approve", records["pending"], body)
     assert response.status_code == 200
     verdicts = {v["dimension"]: (v["verdict"], v["note"]) for v in response.json()["verdicts"]}
-    assert verdicts["market"] == ("corrected", "Score lowered to 80.")
+    assert verdicts["market"] == ("confirmed", "Score checked against the 2024 rules.")
     assert records["pending"].review_events.first().verdicts.count() == 3
+
+
+def test_a_request_for_changes_carries_the_dimensions_found_wrong_with_their_notes(clients, records):
+    body = {
+        "comment": "See the notes on the dimensions.",
+        "verdicts": {
+            "market": {"verdict": "confirmed"},
+            "mrv": {"verdict": "wrong", "note": "The period is 10 years."},
+        },
+    }
+    response = decide(clients["reviewer"], "request-changes", records["pending"], body)
+    assert response.status_code == 200, response.content
+    verdicts = {v["dimension"]: (v["verdict"], v["note"]) for v in response.json()["verdicts"]}
+    assert verdicts == {"market": ("confirmed", ""), "mrv": ("wrong", "The period is 10 years.")}
+
+
+def test_an_approval_with_a_dimension_found_wrong_is_refused_with_409(clients, records):
+    before = database_state()
+    verdicts = {**CONFIRM_ALL["verdicts"], "mrv": {"verdict": "wrong", "note": "The period is 10 years."}}
+    response = decide(clients["reviewer"], "approve", records["pending"], {"verdicts": verdicts})
+    assert response.status_code == 409, response.content
+    assert "request changes instead" in response.json()["detail"]
+    assert database_state() == before
 
 
 def test_a_reviewer_cannot_approve_a_record_they_edited(users, records):

@@ -59,7 +59,7 @@ def test_an_editor_corrects_a_score_within_0_to_100_and_the_verified_record_goes
     log_in(reviewer_page, reviewer)
     reviewer_page.get_by_role("link", name="Your review queue").click()
     reviewer_page.locator("#review-queue").get_by_role("link", name=str(policy)).click()
-    score_row = reviewer_page.locator(".review-diff tr:has(th:text-is('score'))")
+    score_row = reviewer_page.locator(".review-field[data-field=mrv_score]")
     expect(score_row.locator("del")).to_have_text("71")
     expect(score_row.locator("ins")).to_have_text("58")
 

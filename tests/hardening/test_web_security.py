@@ -131,14 +131,18 @@ def test_every_page_carries_a_content_security_policy_without_inline_script(url_
 
 
 @pytest.mark.django_db
-def test_the_review_screens_inline_style_carries_the_requests_nonce(client, reviewer, editor):
+def test_the_review_screens_styles_and_scripts_are_files_or_carry_the_requests_nonce(client, reviewer, editor):
     policy = make_policy(user=editor)
     client.force_login(reviewer)
 
     response = client.get(reverse("admin:policies_policy_review", args=[policy.pk]))
 
     nonce = response["Content-Security-Policy"].split("'nonce-", 1)[1].split("'", 1)[0]
-    assert f'<style nonce="{nonce}">' in response.content.decode()
+    html = response.content.decode()
+    assert "reviews/review.js" in html and "reviews/review.css" in html
+    inline = re.findall(r"<(?:style|script)(?![^>]*\bsrc=)[^>]*>", html)
+    assert all(f'nonce="{nonce}"' in tag for tag in inline), inline
+    assert not re.search(r"\son[a-z]+=", html), "an inline event handler"
 
 
 @pytest.mark.django_db

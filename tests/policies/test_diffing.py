@@ -1,7 +1,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from policies.diffing import diff_html, diff_text, tokenize
+from policies.diffing import compare_lists, diff_html, diff_text, tokenize
 
 
 @given(st.text())
@@ -41,3 +41,20 @@ def test_a_long_text_is_compared_only_where_it_changed():
     assert [(c.kind, c.text) for c in chunks[1:3]] == [("delete", "word200"), ("insert", "changed")]
     assert "".join(c.text for c in chunks if c.kind != "insert") == text
     assert "".join(c.text for c in chunks if c.kind != "delete") == text.replace("word200", "changed")
+
+
+@given(st.lists(st.sampled_from("abcdef")), st.lists(st.sampled_from("abcdef")))
+def test_a_list_change_accounts_for_every_item(old, new):
+    change = compare_lists(old, new)
+    assert (change.before, change.after) == (len(old), len(new))
+    assert change.before + len(change.added) - len(change.removed) == change.after
+    assert sorted([*old, *change.added]) == sorted([*new, *change.removed])
+
+
+def test_a_long_list_change_names_only_the_items_added_and_removed():
+    ids = [str(n) for n in range(1, 1001)]
+    change = compare_lists(ids, [n for n in ids if n != "7"] + ["9001"])
+    assert (change.before, change.after, change.added, change.removed) == (1000, 1000, ["9001"], ["7"])
+    assert not change.reordered
+    assert compare_lists(["a", "b"], ["b", "a"]).reordered
+    assert not compare_lists(["a"], ["a"])

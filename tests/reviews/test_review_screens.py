@@ -1,13 +1,16 @@
+import datetime
 from itertools import product
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
+from policies import schema
 from policies.models import Policy, ReviewState
 from reviews import workflow
-from reviews.models import ReviewEvent
+from reviews.models import DimensionVerdict, ReviewEvent
 from tests.data import SEED_DIMENSIONS
-from tests.factories import edit, make_policy, make_policy_needing_a_fix, put_in_state
+from tests.factories import approve, edit, make_policy, make_policy_needing_a_fix, make_reviewer, put_in_state
 from tests.snapshots import Snapshot
 
 pytestmark = pytest.mark.django_db
@@ -106,6 +109,80 @@ def test_the_review_screen_shows_the_record_as_published_and_sanitized(login, ed
     assert 'name="verdict_incentive"' not in html
 
 
+def _written(field: schema.Field, number: int):
+    """A value for the field that no other field of the record has."""
+    return {
+        "id": "every-field-record",
+        "required_text": "每个字段都有值的记录",
+        "year": 2031,
+        "score": number,
+        "date": datetime.date(2031, 5, number % 28 + 1),
+        "list": [f"{field.attr}-甲", f"{field.attr}-乙"],
+    }.get(field.kind, f"{field.attr}：{number} 号值")
+
+
+def _shown_as(value) -> list[str]:
+    if isinstance(value, list):
+        return [escape(item) for item in value]
+    if isinstance(value, datetime.date):
+        return [value.isoformat()]
+    return [escape(str(value))]
+
+
+def field_html(html: str, name: str) -> str:
+    start = html.index(f'<div class="review-field" data-field="{name}">')
+    return html[start : html.index("</dd>", start)]
+
+
+def test_the_review_screen_shows_every_value_an_approval_publishes(login, editor, reviewer):
+    values = {field.attr: _written(field, number) for number, field in enumerate(schema.FIELDS, start=10)}
+    values["description"] = "## 概览\n\n**加粗的描述**"
+    values["related_facilities"] = [f"facility-{n}" for n in range(40)]
+    policy = make_policy(
+        user=editor, body="正文 *强调的正文*", extra="customKey: 自定义的值\nnested:\n  inner: 内层的值\n", **values
+    )
+
+    html = login(reviewer).get(review_url(policy)).content.decode()
+
+    for field in schema.FIELDS:
+        if field.attr == "description":
+            continue
+        shown = field_html(html, field.attr)
+        assert str(field.label) in shown, field.attr
+        for text in _shown_as(values[field.attr]):
+            assert text in shown, (field.attr, text)
+    assert "<h2>概览</h2>" in field_html(html, "description")
+    assert "<strong>加粗的描述</strong>" in field_html(html, "description")
+    assert "<em>强调的正文</em>" in field_html(html, "body")
+    assert "customKey: 自定义的值\nnested:\n  inner: 内层的值" in field_html(html, "extra")
+    for section in schema.SECTIONS:
+        if section.key != "as_written":
+            assert f'id="section-{section.key}"' in html, section.key
+
+
+def test_a_value_the_file_wrote_in_a_form_its_field_cannot_hold_is_shown_as_written(login, editor, reviewer):
+    policy = make_policy_needing_a_fix(user=editor)
+    html = login(reviewer).get(review_url(policy)).content.decode()
+    assert "as the file wrote it: <code>85.5</code>" in field_html(html, "market_score")
+    assert "analysis.market.score: 85.5" in field_html(html, "invalid")
+
+
+def test_changed_facility_ids_are_shown_as_counts_with_the_ids_added_and_removed(login, editor, reviewer):
+    policy = make_policy(user=editor, related_facilities=[str(n) for n in range(1, 201)])
+    approve(policy, reviewer)
+    ids = [n for n in policy.related_facilities if n not in ("7", "8")] + ["9001"]
+    edit(policy, user=editor, related_facilities=ids)
+
+    shown = field_html(login(make_reviewer("third")).get(review_url(policy)).content.decode(), "related_facilities")
+
+    assert "<summary>199 items</summary>" in shown
+    change = shown[shown.index('class="review-diff review-list-change"') :]
+    assert "200 → 199" in change
+    assert "added <ins>9001</ins>" in change
+    assert "removed <del>7, 8</del>" in change
+    assert "150" not in change
+
+
 def test_the_review_screen_diffs_chinese_text_character_by_character(login, policy, editor, reviewer, other_reviewer):
     put_in_state(policy, ReviewState.VERIFIED, reviewer=reviewer, editor=editor)
     edit(
@@ -131,7 +208,7 @@ def test_approving_on_the_screen_records_the_checklist_and_opens_the_next_record
     first = make_policy(user=editor, policy_id="first")
     second = make_policy(user=editor, policy_id="second")
     client = login(reviewer)
-    data = decision(first, "approve", verdict_mrv="corrected", note_mrv="Fixed the crediting period.", comment="")
+    data = decision(first, "approve", note_mrv="Checked the crediting period.", comment="")
 
     response = client.post(review_url(first), data, follow=True)
 
@@ -139,12 +216,66 @@ def test_approving_on_the_screen_records_the_checklist_and_opens_the_next_record
     first.refresh_from_db()
     assert first.state == ReviewState.VERIFIED
     event = ReviewEvent.objects.get(policy=first)
-    assert {v.dimension: v.verdict for v in event.verdicts.all()} == {
-        "market": "confirmed",
-        "mrv": "corrected",
-        "statutory": "confirmed",
+    assert {v.dimension: v.verdict for v in event.verdicts.all()} == dict.fromkeys(SEED_DIMENSIONS, "confirmed")
+    assert event.verdicts.get(dimension="mrv").note == "Checked the crediting period."
+
+
+def test_after_a_decision_the_screen_opens_the_record_after_it_in_the_queue_not_the_first(login, editor, reviewer):
+    first, second, third = (make_policy(user=editor, policy_id=name) for name in ("first", "second", "third"))
+    client = login(reviewer)
+
+    response = client.post(review_url(second), decision(second, "approve", comment=""))
+
+    assert response.url == review_url(third)
+    response = client.post(review_url(third), decision(third, "reject"))
+    assert response.url == review_url(first)
+
+
+def test_the_screen_says_where_the_record_is_in_the_queue_and_links_the_records_around_it(login, editor, reviewer):
+    first, second, third = (make_policy(user=editor, policy_id=name) for name in ("first", "second", "third"))
+    html = login(reviewer).get(review_url(second)).content.decode()
+    assert '<span id="queue-place">2 of 3</span>' in html
+    assert f'id="review-previous" data-key="p" href="{review_url(first)}"' in html
+    assert f'id="review-next" data-key="n" href="{review_url(third)}"' in html
+    assert f'id="review-skip" data-key="s" href="{review_url(third)}"' in html
+
+
+def test_reviewers_are_offered_confirmed_or_wrong_and_old_corrected_verdicts_still_read(login, policy, reviewer):
+    html = login(reviewer).get(review_url(policy)).content.decode()
+    assert 'name="verdict_mrv" value="wrong"' in html
+    assert 'value="corrected"' not in html
+    event = workflow.approve(
+        policy, user=reviewer, expected_version=policy.version, verdicts=workflow.confirm_all(policy)
+    )
+    DimensionVerdict.objects.create(event=event, dimension="incentive", verdict="corrected", note="Fixed in 2025.")
+    html = login(reviewer).get(review_url(policy)).content.decode()
+    assert "incentive: Corrected (Fixed in 2025.)" in html
+
+
+def test_a_dimension_marked_wrong_turns_approve_into_a_request_for_changes_carrying_its_note(login, policy, reviewer):
+    note = "The crediting period is 10 years (Decision 3/CMA.5), not 15."
+    data = decision(policy, "approve", verdict_mrv="wrong", note_mrv=note, comment="")
+
+    response = login(reviewer).post(review_url(policy), data)
+
+    assert response.status_code == 302
+    policy.refresh_from_db()
+    assert policy.state == ReviewState.CHANGES_REQUESTED
+    event = ReviewEvent.objects.get(policy=policy)
+    assert (event.action, event.comment) == ("request_changes", f"MRV: {note}")
+    assert {v.dimension: (v.verdict, v.note) for v in event.verdicts.all()} == {
+        "market": ("confirmed", ""),
+        "mrv": ("wrong", note),
+        "statutory": ("confirmed", ""),
     }
-    assert event.verdicts.get(dimension="mrv").note == "Fixed the crediting period."
+
+
+def test_a_dimension_marked_wrong_needs_a_note_for_its_editors(login, policy, reviewer):
+    before = Snapshot.of(policy)
+    response = login(reviewer).post(review_url(policy), decision(policy, "approve", verdict_mrv="wrong"))
+    assert response.status_code == 400
+    assert "Say what is wrong, for its editors." in response.content.decode()
+    assert Snapshot.of(policy) == before
 
 
 def test_approving_without_the_checklist_is_refused(login, policy, reviewer):
@@ -157,14 +288,30 @@ def test_approving_without_the_checklist_is_refused(login, policy, reviewer):
     assert Snapshot.of(policy) == before
 
 
-def test_a_stale_approval_on_the_screen_is_refused(login, policy, editor, reviewer):
-    data = decision(policy, "approve")
+def test_a_stale_approval_shows_what_changed_keeps_the_verdicts_and_decides_the_current_version_next(
+    login, policy, editor, reviewer
+):
+    data = decision(policy, "approve", verdict_mrv="confirmed", note_mrv="Checked against SBM 2024.", comment="看过")
+    seen = policy.version
     edit(Policy.objects.get(pk=policy.pk), user=editor, mrv_score=80)
     before = Snapshot.of(policy)
-    response = login(reviewer).post(review_url(policy), data)
+    client = login(reviewer)
+
+    response = client.post(review_url(policy), data)
+
     assert response.status_code == 409
-    assert "changed since you opened it" in response.content.decode()
+    html = response.content.decode()
+    assert "changed since you opened it" in html
+    stale = html[html.index('id="review-stale"') :]
+    assert f"between version {seen}, which you saw, and version {seen + 1}" in stale
+    assert '<dd class="review-diff"><del>95</del><ins>80</ins></dd>' in stale
+    assert f'id="review-current" href="{review_url(policy)}">Review the current version' in stale
+    assert ">\nChecked against SBM 2024.</textarea>" in html and ">\n看过</textarea>" in html
+    assert 'name="verdict_statutory" value="confirmed" id="id_verdict_statutory_0" checked' in html
+    assert f'name="expected_version" value="{seen + 1}"' in html
     assert Snapshot.of(policy) == before
+    assert client.post(review_url(policy), {**data, "expected_version": seen + 1}).status_code == 302
+    assert Policy.objects.get(pk=policy.pk).state == ReviewState.VERIFIED
 
 
 def test_four_eyes_on_the_screen_applies_to_superusers(login, policy, superuser):

@@ -101,14 +101,50 @@ def test_approval_stamps_the_username_when_the_reviewer_has_no_name(policy, othe
 
 def test_approval_records_a_verdict_per_dimension_the_record_has(policy, reviewer):
     verdicts = {d: DimensionCheck("confirmed") for d in SEED_DIMENSIONS}
-    verdicts["mrv"] = DimensionCheck("corrected", "Crediting period is 15 years, fixed by the editor.")
+    verdicts["mrv"] = DimensionCheck("confirmed", "Crediting period checked: 15 years.")
     event = workflow.approve(policy, user=reviewer, expected_version=policy.version, verdicts=verdicts)
     recorded = {v.dimension: (v.verdict, v.note) for v in event.verdicts.all()}
     assert recorded == {
         "market": ("confirmed", ""),
-        "mrv": ("corrected", "Crediting period is 15 years, fixed by the editor."),
+        "mrv": ("confirmed", "Crediting period checked: 15 years."),
         "statutory": ("confirmed", ""),
     }
+
+
+@pytest.mark.parametrize("verdict", ["wrong", "corrected"])
+def test_approval_with_a_dimension_not_confirmed_is_refused(verdict, policy, reviewer):
+    # Reviewers do not edit: "corrected" is no longer theirs to give, and a wrong dimension goes back to editors.
+    verdicts = {**workflow.confirm_all(policy), "mrv": DimensionCheck(verdict, "The crediting period is 10 years.")}
+    before = Snapshot.of(policy)
+    with pytest.raises(TransitionNotAllowed, match="request changes instead" if verdict == "wrong" else "or wrong"):
+        workflow.approve(policy, user=reviewer, expected_version=policy.version, verdicts=verdicts)
+    assert Snapshot.of(policy) == before
+
+
+def test_a_request_for_changes_records_the_dimensions_marked_wrong_and_their_notes_are_its_comment(policy, reviewer):
+    verdicts = {
+        "market": DimensionCheck("confirmed"),
+        "mrv": DimensionCheck("wrong", "The crediting period is 10 years, not 15."),
+    }
+    event = workflow.request_changes(
+        policy, user=reviewer, comment="", expected_version=policy.version, verdicts=verdicts
+    )
+    policy.refresh_from_db()
+    assert policy.state == ReviewState.CHANGES_REQUESTED
+    assert event.comment == "MRV: The crediting period is 10 years, not 15."
+    assert {v.dimension: (v.verdict, v.note) for v in event.verdicts.all()} == {
+        "market": ("confirmed", ""),
+        "mrv": ("wrong", "The crediting period is 10 years, not 15."),
+    }
+
+
+def test_a_dimension_marked_wrong_without_a_note_is_refused(policy, reviewer):
+    before = Snapshot.of(policy)
+    with pytest.raises(TransitionNotAllowed, match="no note for: mrv"):
+        workflow.request_changes(
+            policy, user=reviewer, comment="See the notes.", verdicts={"mrv": DimensionCheck("wrong", " ")}
+        )
+    assert Snapshot.of(policy) == before
 
 
 def test_approval_without_a_verdict_for_every_dimension_is_refused(policy, reviewer):
@@ -131,7 +167,7 @@ def test_approval_with_a_verdict_for_a_dimension_the_record_lacks_is_refused(pol
 
 def test_approval_with_an_unknown_verdict_is_refused(policy, reviewer):
     verdicts = {**workflow.confirm_all(policy), "market": DimensionCheck("looks fine")}
-    with pytest.raises(TransitionNotAllowed, match="confirmed or corrected"):
+    with pytest.raises(TransitionNotAllowed, match="confirmed or wrong"):
         workflow.approve(policy, user=reviewer, expected_version=policy.version, verdicts=verdicts)
 
 
