@@ -78,6 +78,9 @@ def test_hostile_text_stays_inert_on_the_change_form_review_screen_lists_and_his
     expect(preview).to_have_attribute("data-state", "ready")
     assert_inert(editor_page, shows_text=False)
     editor_page.locator("#id_description").fill(HOSTILE)
+    # The live server shares one in-memory database connection between its threads: a preview still in flight
+    # when the form is saved could interleave with the save's transaction (the flake this wait removed).
+    expect(preview).to_have_attribute("data-state", "ready")
     editor_page.locator("#id_title").fill(f"{HOSTILE} (2)")
     editor_page.locator("#id_change_reason").fill(HOSTILE)
     editor_page.locator("input[name=_save]").click()
