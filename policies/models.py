@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from simple_history.manager import HistoricalQuerySet, HistoryDescriptor, HistoryManager
 from simple_history.models import (
     SIMPLE_HISTORY_REVERSE_ATTR_NAME,
@@ -69,11 +70,14 @@ def _why_unsafe(value: str) -> str:
 
 
 class ReviewState(models.TextChoices):
-    PENDING = "pending", HUMAN_AUDIT_PENDING
-    CHANGES_REQUESTED = "changes_requested", "Changes Requested"
-    VERIFIED = "verified", "Verified"
-    REJECTED = "rejected", "Rejected"
-    WITHDRAWN = "withdrawn", "Withdrawn"
+    """Where a record is in its review, named as people say it. Files say `reviewStatus: pending` and the reviewer
+    `Human Audit Pending` (the collection's own placeholder), whatever these names are."""
+
+    PENDING = "pending", _("Awaiting review")
+    CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+    VERIFIED = "verified", _("Verified")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 class PolicyQuerySet(models.QuerySet):

@@ -121,7 +121,7 @@ def test_a_decision_without_if_match_is_refused_with_428(clients, records):
 @pytest.mark.parametrize(
     ("action", "record", "body", "message"),
     [
-        ("approve", "verified", CONFIRM_ALL, "'Approved' is only possible from: Human Audit Pending"),
+        ("approve", "verified", CONFIRM_ALL, "'Approved' is only possible from: Awaiting review"),
         ("reopen", "pending", {}, "'Reopened' is only possible from: Rejected"),
         ("approve", "pending", {"verdicts": {"market": {"verdict": "confirmed"}}}, "missing: mrv, statutory"),
         ("resubmit", "changes_requested", {}, "is the same as when changes were requested: it has not been edited"),

@@ -33,7 +33,7 @@ def test_the_list_shows_title_id_country_and_review_state_with_filters_and_searc
     response = client.get(url)
     assert response.status_code == 200
     content = response.content.decode()
-    assert "Alpha" in content and "Human Audit Pending" in content and "Norway" in content
+    assert "Alpha" in content and "Awaiting review" in content and "Norway" in content
     assert list(client.get(url, {"q": "Beta"}).context["cl"].result_list) == [Policy.objects.get(policy_id="b")]
     assert [p.policy_id for p in client.get(url, {"country": "中国"}).context["cl"].result_list] == ["b"]
 
