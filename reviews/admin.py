@@ -4,11 +4,12 @@
 extended here with the review screens, and this is where the one `Policy` admin is registered.
 """
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy
 
 from policies.admin import PolicyAdmin, ReadOnlyAdmin
 from policies.models import Policy
@@ -75,29 +76,9 @@ class ReviewPolicyAdmin(PolicyAdmin):
     def has_review_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm(workflow.REVIEW_PERMISSION)
 
-    @admin.action(
-        description="Approve selected policies (records “confirmed” for every analysis dimension)",
-        permissions=["review"],
-    )
-    def approve_selected(self, request: HttpRequest, queryset: QuerySet[Policy]) -> None:
-        # No checklist is shown here, so the approval confirms every dimension; each approval is bound to the
-        # version listed when the action runs and goes through every other rule, record by record.
-        approved = 0
-        for policy in queryset.order_by("policy_id"):
-            try:
-                workflow.approve(
-                    policy,
-                    user=request.user,
-                    expected_version=policy.version,
-                    verdicts=workflow.confirm_all(policy),
-                    comment="Bulk approval from the policy list.",
-                )
-            except (workflow.NotAllowedToReview, workflow.TransitionNotAllowed) as error:
-                self.message_user(request, f"Not approved: {policy}. {error}", messages.WARNING)
-            else:
-                approved += 1
-        if approved:
-            self.message_user(request, f"Approved {approved} of {len(queryset)} selected.", messages.SUCCESS)
+    @admin.action(description=gettext_lazy("Approve selected policies…"), permissions=["review"])
+    def approve_selected(self, request: HttpRequest, queryset: QuerySet[Policy]) -> HttpResponse | None:
+        return views.approve_selected(request, list(queryset.order_by("policy_id")), model_admin=self)
 
 
 class DimensionVerdictInline(admin.TabularInline):

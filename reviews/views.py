@@ -3,19 +3,23 @@ workflow call and reports the outcome."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
+from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from policies import diffing, records
-from policies.models import Policy
+from policies import diffing, records, saving
+from policies.models import Policy, PolicyWarning
 from policies.rendering import render_markdown
 from policies.saving import StaleVersion
 
@@ -171,3 +175,92 @@ def restore(request: HttpRequest, object_id: str, history_id: str, *, model_admi
         return HttpResponseRedirect(reverse("admin:policies_policy_history", args=[policy.pk]))
     messages.success(request, f"{policy}: restored; the new version waits for review.")
     return HttpResponseRedirect(reverse("admin:policies_policy_change", args=[policy.pk]))
+
+
+@dataclass
+class BulkApprovalRow:
+    """One selected record on the bulk approval page: what approving it would publish unseen, and whether it may."""
+
+    policy: Policy
+    warnings: list[PolicyWarning]
+    problems: list[PolicyWarning]
+    edited_by: list[str]
+    refusal: str
+
+    @property
+    def needs_tick(self) -> bool:
+        return bool(self.warnings)
+
+
+def _bulk_approval_row(policy: Policy, user: Any) -> BulkApprovalRow:
+    found = list(policy.warnings.all())
+    try:
+        workflow.check_approvable(policy, user=user)
+    except (workflow.NotAllowedToReview, workflow.TransitionNotAllowed) as error:
+        refusal = str(error)
+    else:
+        refusal = ""
+    return BulkApprovalRow(
+        policy=policy,
+        warnings=[warning for warning in found if not warning.blocking],
+        problems=[warning for warning in found if warning.blocking],
+        edited_by=list(dict.fromkeys(saving.saved_by(row) for row in workflow.edits_since_verified(policy))),
+        refusal=refusal,
+    )
+
+
+def approve_selected(
+    request: HttpRequest, selected: Sequence[Policy], *, model_admin: ModelAdmin
+) -> HttpResponse | None:
+    """The policy list's bulk approval: a page listing the selected records first, then the approval of the ones
+    ticked on it, each bound to the version the page listed.
+
+    Nothing is approved without that page's tick, which a record with warnings does not get by default; the
+    records the reviewer may not approve are listed with the reason and have no tick. Returns None when done, for
+    the list to show again with the outcome in its messages.
+    """
+    if request.POST.get("post") != "yes":
+        rows = [_bulk_approval_row(policy, request.user) for policy in selected]
+        context = {
+            **model_admin.admin_site.each_context(request),
+            "opts": Policy._meta,
+            "title": _("Approve the selected policies"),
+            "approvable": [row for row in rows if not row.refusal],
+            "refused": [row for row in rows if row.refusal],
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "changelist_url": reverse("admin:policies_policy_changelist"),
+        }
+        return TemplateResponse(request, "admin/policies/policy/approve_selected.html", context)
+    ticked = set(request.POST.getlist("approve"))
+    approved = left_alone = 0
+    refusals: list[str] = []
+    for policy in selected:
+        shown = request.POST.get(f"version_{policy.pk}", "")
+        if str(policy.pk) not in ticked or not shown.isdigit():
+            try:
+                workflow.check_approvable(policy, user=request.user)
+            except (workflow.NotAllowedToReview, workflow.TransitionNotAllowed) as error:
+                refusals.append(_("Not approved: %(policy)s. %(reason)s") % {"policy": policy, "reason": error})
+            else:
+                left_alone += 1
+            continue
+        try:
+            workflow.approve(
+                policy,
+                user=request.user,
+                expected_version=int(shown),
+                verdicts=workflow.confirm_all(policy),
+                comment=_("Bulk approval from the policy list."),
+            )
+        except (workflow.NotAllowedToReview, workflow.TransitionNotAllowed, StaleVersion) as error:
+            refusals.append(_("Not approved: %(policy)s. %(reason)s") % {"policy": policy, "reason": error})
+        else:
+            approved += 1
+    summary = _(
+        "Approved %(approved)d of %(selected)d selected; %(left_alone)d left alone (not ticked); "
+        "%(refused)d not allowed."
+    ) % {"approved": approved, "selected": len(selected), "left_alone": left_alone, "refused": len(refusals)}
+    messages.add_message(request, messages.SUCCESS if approved else messages.WARNING, summary)
+    for refusal in refusals:
+        messages.warning(request, refusal)
+    return None

@@ -161,19 +161,25 @@ def own_edits_since_verified(policy: Policy, user: User | None) -> list[int]:
     """
     if user is None or not user.is_authenticated:
         return []
-    rows = policy.history.order_by("history_id")
+    return [row.version for row in edits_since_verified(policy) if row.history_user_id == user.pk]
+
+
+def edits_since_verified(policy: Policy) -> list[Any]:
+    """The history rows, oldest first, of the saves that changed the record's content since it was last verified
+    (or created), the user of each loaded."""
+    rows = policy.history.select_related("history_user").order_by("history_id")
     baseline = policy.last_verified_version()
     if baseline is not None:
         rows = rows.filter(history_id__gte=baseline.history_id)
     fields = content_fields()
-    versions = []
+    edits = []
     previous = None
     for row in rows:
         is_new_content = previous is None or any(getattr(row, f) != getattr(previous, f) for f in fields)
-        if row != baseline and is_new_content and row.history_user_id == user.pk:
-            versions.append(row.version)
+        if row != baseline and is_new_content:
+            edits.append(row)
         previous = row
-    return versions
+    return edits
 
 
 # Moves that save the record only to change its state: their history rows are no one's edit.
@@ -339,15 +345,7 @@ def approve(
     with transaction.atomic():
         locked = _lock(policy)
         _check_version(locked, expected_version)
-        _check_state(locked, ReviewAction.APPROVE, move)
-        own = own_edits_since_verified(locked, user)
-        if own:
-            listed = ", ".join(str(v) for v in own)
-            raise NotAllowedToReview(
-                f"You edited {locked.policy_id} since it was last verified (version {listed}); someone else must "
-                "approve it. Four eyes apply to every role, administrators included."
-            )
-        _check_nothing_to_fix(locked)
+        check_approvable(locked, user=user)
         checks = _clean_verdicts(locked, verdicts)
         locked.state = move.target
         locked.review_status = ReviewState.VERIFIED.value
@@ -361,6 +359,24 @@ def approve(
         )
     saving.take_saved(policy, locked)
     return event
+
+
+def check_approvable(policy: Policy, *, user: User) -> None:
+    """Raise what `approve` would raise for the user on the record as it is, but for a stale version or missing
+    verdicts, which only an approval brings: so that a page can say beforehand why it would be refused."""
+    move = MOVES[ReviewAction.APPROVE]
+    if user is None or not user.is_authenticated:
+        raise NotAllowedToReview("Only a signed-in reviewer can approve a policy.")
+    _check_permission(move, user)
+    _check_state(policy, ReviewAction.APPROVE, move)
+    own = own_edits_since_verified(policy, user)
+    if own:
+        listed = ", ".join(str(v) for v in own)
+        raise NotAllowedToReview(
+            f"You edited {policy.policy_id} since it was last verified (version {listed}); someone else must "
+            "approve it. Four eyes apply to every role, administrators included."
+        )
+    _check_nothing_to_fix(policy)
 
 
 def _check_nothing_to_fix(locked: Policy) -> None:

@@ -224,51 +224,6 @@ def test_an_empty_queue_says_so(login, reviewer):
     assert "Your review queue is empty." in response.content.decode()
 
 
-def changelist_action(client, policies, action="approve_selected"):
-    return client.post(
-        reverse("admin:policies_policy_changelist"),
-        {"action": action, "_selected_action": [p.pk for p in policies]},
-        follow=True,
-    )
-
-
-def test_bulk_approval_applies_every_rule_and_names_each_refusal(login, editor, reviewer):
-    fine = make_policy(user=editor, policy_id="fine", title="可以批准")
-    mine = make_policy(user=reviewer, policy_id="mine", title="我改过的")
-    rejected = make_policy(user=editor, policy_id="gone", title="已驳回")
-    workflow.reject(rejected, user=reviewer, comment="Duplicate.")
-
-    response = changelist_action(login(reviewer), [fine, mine, rejected])
-
-    messages = [str(m) for m in response.context["messages"]]
-    assert Policy.objects.get(pk=fine.pk).state == ReviewState.VERIFIED
-    assert Policy.objects.get(pk=mine.pk).state == ReviewState.PENDING
-    assert Policy.objects.get(pk=rejected.pk).state == ReviewState.REJECTED
-    assert any("Not approved: 我改过的 (mine)" in m and "someone else must approve" in m for m in messages)
-    assert any("Not approved: 已驳回 (gone)" in m and "Rejected" in m for m in messages)
-    assert "Approved 1 of 3 selected." in messages
-    event = ReviewEvent.objects.get(policy=fine, action="approve")
-    assert dict(event.verdicts.values_list("dimension", "verdict")) == dict.fromkeys(SEED_DIMENSIONS, "confirmed")
-
-
-def test_bulk_approval_leaves_a_record_that_needs_fixing_naming_the_fields(login, editor, reviewer):
-    fine = make_policy(user=editor, policy_id="fine", title="可以批准")
-    broken = make_policy_needing_a_fix(user=editor, policy_id="broken", title="待修正")
-    before = Snapshot.of(broken)
-
-    response = changelist_action(login(reviewer), [fine, broken])
-
-    messages = [str(m) for m in response.context["messages"]]
-    assert Policy.objects.get(pk=fine.pk).state == ReviewState.VERIFIED
-    after = Snapshot.of(broken)
-    assert (after.state, after.version, after.history_rows) == (before.state, before.version, before.history_rows)
-    assert not broken.review_events.exists()
-    assert any(
-        "Not approved: 待修正 (broken)" in m and "analysis.market.score: must be a whole number" in m for m in messages
-    )
-    assert "Approved 1 of 2 selected." in messages
-
-
 def test_the_review_screen_shows_the_problems_and_offers_no_approval_until_they_are_fixed(login, editor, reviewer):
     policy = make_policy_needing_a_fix(user=editor)
     client = login(reviewer)
@@ -280,13 +235,6 @@ def test_the_review_screen_shows_the_problems_and_offers_no_approval_until_they_
     response = client.post(review_url(policy), decision(policy, "approve"))
     assert response.status_code == 409
     assert "cannot be approved while a value needs fixing" in response.content.decode()
-    assert Snapshot.of(policy) == before
-
-
-@pytest.mark.parametrize("role", ["editor", "staff", "anonymous"])
-def test_bulk_approval_is_refused_to_non_reviewers(role, actors, login, policy):
-    before = Snapshot.of(policy)
-    changelist_action(login(actors[role]), [policy])
     assert Snapshot.of(policy) == before
 
 
