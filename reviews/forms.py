@@ -1,6 +1,7 @@
 """The decision form of the review screen. It checks the shape of the input; the workflow checks the rules."""
 
 from django import forms
+from django.utils.translation import gettext_lazy
 
 from .models import ReviewAction, Verdict
 from .workflow import DimensionCheck
@@ -44,3 +45,11 @@ class DecisionForm(forms.Form):
             for d in self.dimensions
             if self.cleaned_data.get(f"verdict_{d}")
         }
+
+
+class RestoreForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Why restore this version?"),
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
+        help_text=gettext_lazy("Kept in the record's history and its review trail, for the reviewer who checks it."),
+    )

@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from policies import diffing, records, saving
 from policies.models import Policy, PolicyWarning
@@ -24,7 +24,7 @@ from policies.rendering import render_markdown
 from policies.saving import StaleVersion
 
 from . import workflow
-from .forms import DecisionForm
+from .forms import DecisionForm, RestoreForm
 from .models import ReviewAction
 
 if TYPE_CHECKING:
@@ -161,20 +161,39 @@ def review_next(request: HttpRequest, *, model_admin: ModelAdmin) -> HttpRespons
     return HttpResponseRedirect(reverse("admin:policies_policy_review", args=[first.pk]))
 
 
-@require_POST
 def restore(request: HttpRequest, object_id: str, history_id: str, *, model_admin: ModelAdmin) -> HttpResponse:
+    """Ask for a reason, then save the earlier version's content as a new version, which waits for review."""
     policy = get_object_or_404(Policy, pk=unquote(object_id))
-    try:
-        history_pk = int(history_id)
-    except ValueError:
-        raise Http404 from None
-    try:
-        workflow.restore_version(policy, history_pk, user=request.user)
-    except workflow.TransitionNotAllowed as error:
-        messages.error(request, str(error))
-        return HttpResponseRedirect(reverse("admin:policies_policy_history", args=[policy.pk]))
-    messages.success(request, f"{policy}: restored; the new version waits for review.")
-    return HttpResponseRedirect(reverse("admin:policies_policy_change", args=[policy.pk]))
+    if not request.user.has_perm(workflow.EDIT_PERMISSION):
+        raise PermissionDenied
+    old = (
+        policy.history.select_related("history_user").filter(history_id=history_id).first()
+        if history_id.isdigit()
+        else None
+    )
+    if old is None:
+        raise Http404
+    form = RestoreForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        try:
+            workflow.restore_version(policy, old.history_id, user=request.user, comment=form.cleaned_data["reason"])
+        except workflow.TransitionNotAllowed as error:
+            messages.error(request, str(error))
+            return HttpResponseRedirect(reverse("admin:policies_policy_history", args=[policy.pk]))
+        messages.success(request, _("%(policy)s: restored; the new version waits for review.") % {"policy": policy})
+        return HttpResponseRedirect(reverse("admin:policies_policy_change", args=[policy.pk]))
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": Policy._meta,
+        "title": _("Restore version %(version)s of %(policy)s") % {"version": old.version, "policy": policy.policy_id},
+        "policy": policy,
+        "old": old,
+        "saved_by": saving.saved_by(old),
+        "changes": diffing.compare(policy, old, workflow.content_fields()),
+        "form": form,
+        "history_url": reverse("admin:policies_policy_history", args=[policy.pk]),
+    }
+    return TemplateResponse(request, "admin/policies/policy/restore.html", context, status=400 if form.errors else 200)
 
 
 @dataclass

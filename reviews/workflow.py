@@ -457,7 +457,7 @@ def _restored_as_written(old: Any, current: Policy) -> str:
 
 
 def restore_version(policy: Policy, history_id: int, *, user: User | None, comment: str = "") -> ReviewEvent:
-    """Save a new version with the content of an earlier one; it then waits for review.
+    """Save a new version with the content of an earlier one, `comment` saying why; it then waits for review.
 
     The approval stamp (review status, reviewer, audit date) is kept as it is: it records the last audit, which an
     old version's values would misstate. Rejected records must be reopened first.
@@ -484,7 +484,7 @@ def restore_version(policy: Policy, history_id: int, *, user: User | None, comme
             ReviewAction.RESTORE,
             user=user,
             from_state=from_state,
-            comment=(comment or "").strip() or f"Restored version {old.version}.",
+            comment=" ".join(filter(None, [f"Restored version {old.version}.", (comment or "").strip()])),
         )
     saving.take_saved(policy, locked)
     return event

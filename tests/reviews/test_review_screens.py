@@ -253,23 +253,53 @@ def test_the_history_form_does_not_save(role, state, actors, login, policy, edit
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_restore_through_the_screen(role, actors, login, policy, editor):
+def test_restore_through_the_screen_keeps_the_reason_in_the_history(role, actors, login, policy, editor):
     original = policy.history.earliest()
     edit(policy, user=editor, title="改过的标题")
     before = Snapshot.of(policy)
     url = reverse("admin:policies_policy_restore", args=[policy.pk, original.history_id])
 
-    response = login(actors[role]).post(url)
+    response = login(actors[role]).post(url, {"reason": "改错了标题"})
 
     if role in ("editor", "admin_member"):
         assert response.status_code == 302
         policy.refresh_from_db()
         assert policy.title == original.title
-        assert policy.history.latest().history_user == actors[role]
+        latest = policy.history.latest()
+        assert latest.history_user == actors[role]
+        assert latest.history_change_reason == "Restored an earlier version: Restored version 1. 改错了标题"
+        assert policy.review_events.latest("id").comment == "Restored version 1. 改错了标题"
         assert policy.state == ReviewState.PENDING
     else:
         assert response.status_code in (302, 403)
         assert Snapshot.of(policy) == before
+
+
+def test_restore_shows_what_it_changes_and_asks_why_before_changing_anything(login, policy, editor):
+    original = policy.history.earliest()
+    edit(policy, user=editor, title="改过的标题")
+    before = Snapshot.of(policy)
+    url = reverse("admin:policies_policy_restore", args=[policy.pk, original.history_id])
+    client = login(editor)
+
+    page = client.get(url)
+
+    content = page.content.decode()
+    assert page.status_code == 200
+    assert '<tr data-field="title"><th scope="row">Title</th><td><del>改过的</del>' in content
+    assert 'name="reason"' in content
+    assert Snapshot.of(policy) == before
+
+    refused = client.post(url, {"reason": "  "})
+
+    assert refused.status_code == 400
+    assert "This field is required." in refused.content.decode()
+    assert Snapshot.of(policy) == before
+
+
+def test_the_restore_page_is_for_editors_only(login, policy, reviewer):
+    url = reverse("admin:policies_policy_restore", args=[policy.pk, policy.history.earliest().history_id])
+    assert login(reviewer).get(url).status_code == 403
 
 
 def test_restore_is_offered_on_the_history_form_to_editors_only(login, policy, editor, reviewer):
@@ -278,15 +308,6 @@ def test_restore_is_offered_on_the_history_form_to_editors_only(login, policy, e
     restore_url = reverse("admin:policies_policy_restore", args=[policy.pk, original.history_id])
     assert restore_url in login(editor).get(url).content.decode()
     assert restore_url not in login(reviewer).get(url).content.decode()
-
-
-def test_restore_by_get_changes_nothing(login, policy, editor):
-    original = policy.history.earliest()
-    edit(policy, user=editor, title="改过的标题")
-    before = Snapshot.of(policy)
-    url = reverse("admin:policies_policy_restore", args=[policy.pk, original.history_id])
-    assert login(editor).get(url).status_code == 405
-    assert Snapshot.of(policy) == before
 
 
 def test_the_admin_index_counts_records_per_state_and_the_reviewers_queue(login, editor, reviewer):
