@@ -15,7 +15,7 @@ from policies.admin import PolicyAdmin, ReadOnlyAdmin
 from policies.models import Policy
 
 from . import views, workflow
-from .models import DimensionVerdict, ReviewEvent
+from .models import DimensionVerdict, ReviewAction, ReviewEvent
 
 admin.site.index_template = "admin/reviews/index.html"
 
@@ -53,6 +53,7 @@ class ReviewPolicyAdmin(PolicyAdmin):
             # The record page shows its review trail, oldest decision first.
             events = obj.review_events.select_related("actor").prefetch_related("verdicts")
             context["review_events"] = events.order_by("created_at", "id")
+            context["awaiting_approval"] = obj.state in workflow.MOVES[ReviewAction.APPROVE].sources
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def review_view(self, request, object_id):
@@ -97,9 +98,21 @@ class DimensionVerdictInline(admin.TabularInline):
 
 @admin.register(ReviewEvent)
 class ReviewEventAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "policy", "action", "from_state", "to_state", "actor", "version"]
+    list_display = ["created_at", "record", "action", "from_state", "to_state", "actor", "version", "comment_shown"]
     list_filter = ["action", "to_state"]
     search_fields = ["policy__policy_id", "policy__title", "comment"]
     list_select_related = ["policy", "actor"]
     date_hierarchy = "created_at"
     inlines = [DimensionVerdictInline]
+
+    class Media:
+        css = {"all": ["reviews/review_events.css"]}
+
+    @admin.display(description=gettext_lazy("record"), ordering="policy__policy_id")
+    def record(self, obj: ReviewEvent) -> str:
+        url = reverse("admin:policies_policy_change", args=[obj.policy_id])
+        return format_html('<a href="{}">{}</a>', url, obj.policy)
+
+    @admin.display(description=gettext_lazy("comment"))
+    def comment_shown(self, obj: ReviewEvent) -> str:
+        return format_html('<span class="review-event-comment">{}</span>', obj.comment)

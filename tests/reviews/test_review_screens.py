@@ -351,3 +351,23 @@ def test_a_reviewer_is_offered_withdrawal_of_a_published_record_only(login, poli
     assert "Withdraw from publication" not in client.get(review_url(policy)).content.decode()
     put_in_state(policy, ReviewState.VERIFIED, reviewer=reviewer, editor=editor)
     assert "Withdraw from publication" in client.get(review_url(policy)).content.decode()
+
+
+def test_the_audit_list_shows_each_comment_and_links_the_record(login, policy, reviewer):
+    workflow.reject(policy, user=reviewer, comment="重复的记录，见 intl-paris")
+
+    html = login(reviewer).get(reverse("admin:reviews_reviewevent_changelist")).content.decode()
+
+    assert "重复的记录，见 intl-paris" in html
+    assert f'<a href="{reverse("admin:policies_policy_change", args=[policy.pk])}">{policy}</a>' in html
+
+
+@pytest.mark.parametrize("state", [ReviewState.PENDING, ReviewState.REJECTED])
+def test_the_record_page_says_before_it_can_be_approved_only_while_it_can_be(state, login, editor, reviewer):
+    policy = make_policy_needing_a_fix(user=editor)
+    put_in_state(policy, state, reviewer=reviewer, editor=editor)
+
+    html = login(editor).get(reverse("admin:policies_policy_change", args=[policy.pk])).content.decode()
+
+    assert "Needs fixing" in html
+    assert ("before it can be approved" in html) == (state == ReviewState.PENDING)
