@@ -9,10 +9,10 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from policies.admin import PolicyAdmin, ReadOnlyAdmin
-from policies.models import Policy
+from policies.models import ANALYSIS_DIMENSIONS, Policy
 
 from . import views, workflow
 from .models import DimensionVerdict, ReviewAction, ReviewEvent
@@ -54,6 +54,16 @@ class ReviewPolicyAdmin(PolicyAdmin):
             events = obj.review_events.select_related("actor").prefetch_related("verdicts")
             context["review_events"] = events.order_by("created_at", "id")
             context["awaiting_approval"] = obj.state in workflow.MOVES[ReviewAction.APPROVE].sources
+            sent_back = workflow.request_for_changes(obj)
+            if sent_back is not None:
+                wrong = workflow.marked_wrong(sent_back)
+                context.update(
+                    sent_back=sent_back,
+                    sent_back_by=_name(sent_back.actor),
+                    sent_back_wrong=wrong,
+                    # Beside each column of the change form's analysis grid, in its order.
+                    sent_back_by_dimension=[wrong.get(d) for d in ANALYSIS_DIMENSIONS],
+                )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def review_view(self, request, object_id):
@@ -80,6 +90,12 @@ class ReviewPolicyAdmin(PolicyAdmin):
     @admin.action(description=gettext_lazy("Approve selected policies…"), permissions=["review"])
     def approve_selected(self, request: HttpRequest, queryset: QuerySet[Policy]) -> HttpResponse | None:
         return views.approve_selected(request, list(queryset.order_by("policy_id")), model_admin=self)
+
+
+def _name(user) -> str:
+    if user is None:
+        return gettext("a command")
+    return user.get_full_name().strip() or user.get_username()
 
 
 class DimensionVerdictInline(admin.TabularInline):

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet, Value
+from django.db.models import Exists, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import ngettext
@@ -219,6 +219,36 @@ def review_queue(user: User) -> QuerySet[Policy]:
         return Policy.objects.none()
     return (
         Policy.objects.pending().exclude(edited_since_verified(user)).order_by("updated_at", "pk").only(*QUEUE_FIELDS)
+    )
+
+
+def request_for_changes(policy: Policy) -> ReviewEvent | None:
+    """The request for changes the record waits on, its verdicts loaded; None unless changes are requested."""
+    if policy.state != ReviewState.CHANGES_REQUESTED:
+        return None
+    events = policy.review_events.filter(action=ReviewAction.REQUEST_CHANGES)
+    return events.select_related("actor").prefetch_related("verdicts").order_by("-id").first()
+
+
+def marked_wrong(event: ReviewEvent) -> dict[str, str]:
+    """The dimensions a reviewer did not confirm in the event, each with the note saying what is wrong."""
+    return {v.dimension: v.note for v in event.verdicts.all() if v.verdict != Verdict.CONFIRMED}
+
+
+def sent_back_to(user: User) -> QuerySet[Any]:
+    """Records waiting for changes that the user edited (imports and settled conflicts included, review moves not),
+    the most recently sent back first, each with the comment of the request for changes as `request_comment`."""
+    if not user.is_authenticated:
+        return Policy.objects.none()
+    history = Policy.history.model.objects
+    workflow_saves = ReviewEvent.objects.filter(history_id=OuterRef("history_id"), action__in=STATE_ONLY_ACTIONS)
+    edited = Exists(history.filter(id=OuterRef("pk"), history_user_id=user.pk).exclude(Exists(workflow_saves)))
+    requests = ReviewEvent.objects.filter(policy=OuterRef("pk"), action=ReviewAction.REQUEST_CHANGES).order_by("-id")
+    return (
+        Policy.objects.filter(edited, state=ReviewState.CHANGES_REQUESTED)
+        .annotate(request_comment=Subquery(requests.values("comment")[:1]))
+        .order_by("-updated_at", "-pk")
+        .only(*QUEUE_FIELDS)
     )
 
 
