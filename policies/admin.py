@@ -199,7 +199,7 @@ class PolicyChangeList(ChangeList):
 
 class PolicyAdmin(SimpleHistoryAdmin):
     form = PolicyForm
-    list_display = ["title", "policy_id", "warnings_shown", "country", "category", "year", "state", "updated_at"]
+    list_display = ["title", "policy_id", "warnings_shown", "country", "category", "year", "state", "updated_shown"]
     list_filter = [
         "state",
         NeedsFixingFilter,
@@ -274,6 +274,18 @@ class PolicyAdmin(SimpleHistoryAdmin):
             '<span class="policy-warning-count" title="{}">⚠ {}</span>', "\n".join(lines), obj.warning_count
         )
 
+    @admin.display(description=gettext_lazy("updated"), ordering="updated_at")
+    def updated_shown(self, obj: Policy) -> str:
+        # Django's default ("Dec. 7, 2026, 5:30 p.m.") takes three lines of a laptop's list: the day, the time on
+        # hover.
+        updated = timezone.localtime(obj.updated_at)
+        return format_html(
+            '<time datetime="{}" title="{}">{}</time>',
+            updated.isoformat(),
+            f"{updated:%Y-%m-%d %H:%M}",
+            f"{updated:%Y-%m-%d}",
+        )
+
     def get_search_results(self, request, queryset, search_term):
         # The same fields as `search_fields`, matched through the search index instead of a scan of the table.
         # The list is in id order unless a column header sorts it.
@@ -330,9 +342,14 @@ class PolicyAdmin(SimpleHistoryAdmin):
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "may_import": self.has_import_permission(request)}
         if _may_view_import_conflicts(request):
-            extra_context = {**(extra_context or {}), "open_import_conflicts": ImportConflict.objects.open().count()}
+            extra_context["open_import_conflicts"] = ImportConflict.objects.open().count()
         return super().changelist_view(request, extra_context)
+
+    def has_import_permission(self, request) -> bool:
+        # An import adds records and changes existing ones.
+        return self.has_add_permission(request) and self.has_change_permission(request)
 
     def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
         # Each entry shows what it changed against the entry before it, field by field, grouped as the form is.
@@ -387,7 +404,7 @@ class PolicyAdmin(SimpleHistoryAdmin):
 
     @method_decorator(csrf_protect)
     def _import_upload(self, request, upload: UploadLimit):
-        if not (self.has_add_permission(request) and self.has_change_permission(request)):
+        if not self.has_import_permission(request):
             raise PermissionDenied
         report = None
         # Bound for every POST: an upload cut short at its first file leaves POST and FILES empty.

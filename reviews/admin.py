@@ -28,11 +28,16 @@ class ReviewPolicyAdmin(PolicyAdmin):
     object_history_form_template = "admin/policies/policy/review_history_form.html"
 
     def get_list_display(self, request: HttpRequest) -> list[str]:
-        return [*super().get_list_display(request), "review_link"]
+        # Beside the title, where a laptop's screen always shows it.
+        columns = list(super().get_list_display(request))
+        columns.insert(columns.index("title") + 1, "review_link")
+        return columns
 
-    @admin.display(description="Review")
+    @admin.display(description=gettext_lazy("Review"))
     def review_link(self, obj: Policy) -> str:
-        return format_html('<a href="{}">Review</a>', reverse("admin:policies_policy_review", args=[obj.pk]))
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:policies_policy_review", args=[obj.pk]), gettext("Review")
+        )
 
     def get_urls(self):
         site = self.admin_site
