@@ -361,6 +361,13 @@ class PolicyAdmin(SimpleHistoryAdmin):
         for row, sections in zip(rows, diffing.compare_history(rows, previous), strict=True):
             row.field_changes = sections
 
+    def history_view(self, request, object_id, extra_context=None):
+        # django-simple-history links each "changed by" name to the person's user page, which only those who manage
+        # users may open; for anyone else a URL name that resolves to nothing shows the name without a link.
+        if not (request.user.has_perm("auth.view_user") or request.user.has_perm("auth.change_user")):
+            extra_context = {**(extra_context or {}), "admin_user_view": ""}
+        return super().history_view(request, object_id, extra_context)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # django-simple-history saves this form on POST (even for view-only users) and so reverts the record
         # outside the review workflow. It is a read-only view here; restoring goes through the workflow.
@@ -511,7 +518,7 @@ class ImportConflictAdmin(ReadOnlyAdmin):
         "fields_table",
         "taken_listed",
         "created_at",
-        "created_by",
+        "created_by_name",
         "file_text",
     )
     readonly_fields = fields
@@ -543,6 +550,11 @@ class ImportConflictAdmin(ReadOnlyAdmin):
         url = reverse("admin:policies_policy_change", args=[obj.policy_id])
         return format_html('<a href="{}">{}</a>', url, obj.policy.policy_id)
 
+    @admin.display(description=gettext_lazy("created by"))
+    def created_by_name(self, obj: ImportConflict) -> str:
+        # Not a link to the person's user page, which only those who manage users may open.
+        return saving.name_of(obj.created_by)
+
     @admin.display(description=gettext_lazy("fields both changed"))
     def fields_listed(self, obj: ImportConflict) -> str:
         return records.paths(obj.field_names)
@@ -555,7 +567,7 @@ class ImportConflictAdmin(ReadOnlyAdmin):
     def status(self, obj: ImportConflict) -> str:
         if obj.resolved_at is None:
             return gettext("Open")
-        who = conflicts.name_of(obj.resolved_by)
+        who = saving.name_of(obj.resolved_by)
         when = f"{timezone.localtime(obj.resolved_at):%Y-%m-%d %H:%M}"
         return gettext("Settled by %(who)s on %(when)s") % {"who": who, "when": when}
 

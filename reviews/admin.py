@@ -11,6 +11,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext, gettext_lazy
 
+from policies import saving
 from policies.admin import PolicyAdmin, ReadOnlyAdmin
 from policies.models import ANALYSIS_DIMENSIONS, Policy
 
@@ -64,7 +65,7 @@ class ReviewPolicyAdmin(PolicyAdmin):
                 wrong = workflow.marked_wrong(sent_back)
                 context.update(
                     sent_back=sent_back,
-                    sent_back_by=_name(sent_back.actor),
+                    sent_back_by=saving.name_of(sent_back.actor),
                     sent_back_wrong=wrong,
                     # Beside each column of the change form's analysis grid, in its order.
                     sent_back_by_dimension=[wrong.get(d) for d in ANALYSIS_DIMENSIONS],
@@ -97,12 +98,6 @@ class ReviewPolicyAdmin(PolicyAdmin):
         return views.approve_selected(request, list(queryset.order_by("policy_id")), model_admin=self)
 
 
-def _name(user) -> str:
-    if user is None:
-        return gettext("a command")
-    return user.get_full_name().strip() or user.get_username()
-
-
 class DimensionVerdictInline(admin.TabularInline):
     model = DimensionVerdict
     fields = ("dimension", "verdict", "note")
@@ -124,6 +119,18 @@ class ReviewEventAdmin(ReadOnlyAdmin):
     search_fields = ["policy__policy_id", "policy__title", "comment"]
     list_select_related = ["policy", "actor"]
     date_hierarchy = "created_at"
+    fields = (
+        "record",
+        "action",
+        "version",
+        "from_state",
+        "to_state",
+        "actor_name",
+        "created_at",
+        "comment",
+        "history_id",
+    )
+    readonly_fields = fields
     inlines = [DimensionVerdictInline]
 
     class Media:
@@ -133,6 +140,11 @@ class ReviewEventAdmin(ReadOnlyAdmin):
     def record(self, obj: ReviewEvent) -> str:
         url = reverse("admin:policies_policy_change", args=[obj.policy_id])
         return format_html('<a href="{}">{}</a>', url, obj.policy)
+
+    @admin.display(description=gettext_lazy("actor"), ordering="actor")
+    def actor_name(self, obj: ReviewEvent) -> str:
+        # Not a link to the person's user page, which only those who manage users may open.
+        return saving.name_of(obj.actor)
 
     @admin.display(description=gettext_lazy("comment"))
     def comment_shown(self, obj: ReviewEvent) -> str:
