@@ -15,6 +15,8 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -204,6 +206,7 @@ class BulkApprovalRow:
     warnings: list[PolicyWarning]
     problems: list[PolicyWarning]
     edited_by: list[str]
+    waiting: str
     refusal: str
 
     @property
@@ -224,6 +227,7 @@ def _bulk_approval_row(policy: Policy, user: Any) -> BulkApprovalRow:
         warnings=[warning for warning in found if not warning.blocking],
         problems=[warning for warning in found if warning.blocking],
         edited_by=list(dict.fromkeys(saving.saved_by(row) for row in workflow.edits_since_verified(policy))),
+        waiting=timesince(policy.updated_at, timezone.now()),
         refusal=refusal,
     )
 

@@ -9,8 +9,8 @@ from django.urls import reverse
 from policies.models import Policy, ReviewState
 from reviews import workflow
 from reviews.models import ReviewEvent
-from tests.data import SEED_DIMENSIONS, SEED_VALUES
-from tests.factories import edit, make_policy, make_policy_needing_a_fix, make_user
+from tests.data import SEED_DIMENSIONS
+from tests.factories import edit, make_policy, make_policy_needing_a_fix, make_policy_without_warnings, make_user
 from tests.snapshots import Snapshot, database_state
 
 pytestmark = pytest.mark.django_db
@@ -18,19 +18,9 @@ pytestmark = pytest.mark.django_db
 LIST = reverse("admin:policies_policy_changelist")
 
 
-def make_clean_policy(*, policy_id: str, **values) -> Policy:
-    """A record without warnings. The seed's has some: it claims a verification, names a record not in the
-    collection, and a second record copies its labels and evidence word for word."""
-    own_texts = {
-        f"{d}_{part}": f"{SEED_VALUES[f'{d}_{part}']} ({policy_id})"
-        for d in SEED_DIMENSIONS
-        for part in ("label", "evidence")
-    }
-    return make_policy(policy_id=policy_id, review_status="pending", supersedes=[], **own_texts, **values)
-
-
 def make_warned_policy(**values) -> Policy:
-    return make_clean_policy(related_facilities=["1103", "1103"], **values)
+    """A record whose one warning is a facility listed twice."""
+    return make_policy_without_warnings(related_facilities=["1103", "1103"], **values)
 
 
 def select(client, policies, url=LIST):
@@ -109,7 +99,7 @@ def test_the_confirmation_page_lists_warnings_problems_waiting_time_and_who_edit
 
 
 def test_a_record_with_warnings_is_not_ticked_and_is_left_alone_unless_ticked(client, editor, reviewer):
-    clean = make_clean_policy(user=editor, policy_id="clean")
+    clean = make_policy_without_warnings(user=editor, policy_id="clean")
     warned = make_warned_policy(user=editor, policy_id="warned")
     client.force_login(reviewer)
     page = select(client, [clean, warned])
@@ -137,7 +127,7 @@ def test_a_record_with_warnings_ticked_on_the_page_is_approved_confirming_every_
 
 
 def test_records_the_reviewer_may_not_approve_are_listed_with_the_reason_and_left_alone(client, editor, reviewer):
-    fine = make_clean_policy(user=editor, policy_id="fine", title="可以批准")
+    fine = make_policy_without_warnings(user=editor, policy_id="fine", title="可以批准")
     mine = make_policy(user=reviewer, policy_id="mine", title="我改过的")
     rejected = make_policy(user=editor, policy_id="gone", title="已驳回")
     workflow.reject(rejected, user=reviewer, comment="Duplicate.")
@@ -171,7 +161,7 @@ def test_records_the_reviewer_may_not_approve_are_listed_with_the_reason_and_lef
 
 
 def test_a_record_changed_after_the_page_was_shown_is_not_approved(client, editor, reviewer):
-    policy = make_clean_policy(user=editor, policy_id="stale")
+    policy = make_policy_without_warnings(user=editor, policy_id="stale")
     client.force_login(reviewer)
     page = select(client, [policy])
     edit(policy, user=editor, title="页面之后改的")
@@ -186,7 +176,7 @@ def test_a_record_changed_after_the_page_was_shown_is_not_approved(client, edito
 
 def test_the_count_is_of_the_records_selected_on_a_filtered_list(client, editor, reviewer):
     # The list filtered to pending records no longer holds them once approved; the count must not shrink.
-    policies = [make_clean_policy(user=editor, policy_id=f"p{i}") for i in range(3)]
+    policies = [make_policy_without_warnings(user=editor, policy_id=f"p{i}") for i in range(3)]
     filtered = f"{LIST}?state__exact=pending"
     client.force_login(reviewer)
 
