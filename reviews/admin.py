@@ -95,7 +95,7 @@ class ReviewPolicyAdmin(PolicyAdmin):
 
     @admin.action(description=gettext_lazy("Approve selected policies…"), permissions=["review"])
     def approve_selected(self, request: HttpRequest, queryset: QuerySet[Policy]) -> HttpResponse | None:
-        return views.approve_selected(request, list(queryset.order_by("policy_id")), model_admin=self)
+        return views.approve_selected(request, queryset, model_admin=self)
 
 
 class DimensionVerdictInline(admin.TabularInline):

@@ -3,7 +3,6 @@ workflow call and reports the outcome."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -11,6 +10,7 @@ from django.contrib import messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -232,8 +232,12 @@ def _bulk_approval_row(policy: Policy, user: Any) -> BulkApprovalRow:
     )
 
 
+# A reviewer reads every record the page lists: more than this is not a review, and would cost a long request.
+BULK_APPROVAL_LIMIT = 100
+
+
 def approve_selected(
-    request: HttpRequest, selected: Sequence[Policy], *, model_admin: ModelAdmin
+    request: HttpRequest, queryset: QuerySet[Policy], *, model_admin: ModelAdmin
 ) -> HttpResponse | None:
     """The policy list's bulk approval: a page listing the selected records first, then the approval of the ones
     ticked on it, each bound to the version the page listed.
@@ -242,6 +246,16 @@ def approve_selected(
     records the reviewer may not approve are listed with the reason and have no tick. Returns None when done, for
     the list to show again with the outcome in its messages.
     """
+    count = queryset.count()
+    if count > BULK_APPROVAL_LIMIT:
+        messages.warning(
+            request,
+            _("%(count)d records are selected; approve at most %(limit)d at once, so that each is read.")
+            % {"count": count, "limit": BULK_APPROVAL_LIMIT},
+        )
+        return None
+    # Read before anything is approved: a list filtered by state would no longer hold the approved records.
+    selected = list(queryset.order_by("policy_id"))
     if request.POST.get("post") != "yes":
         rows = [_bulk_approval_row(policy, request.user) for policy in selected]
         context = {

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from policies.models import Policy, ReviewState
-from reviews import workflow
+from reviews import views, workflow
 from reviews.models import ReviewEvent
 from tests.data import SEED_DIMENSIONS
 from tests.factories import edit, make_policy, make_policy_needing_a_fix, make_policy_without_warnings, make_user
@@ -206,3 +206,17 @@ def test_bulk_approval_is_refused_to_non_reviewers(role, client, editor, other_e
     )
 
     assert Snapshot.of(policy) == before
+
+
+def test_selecting_more_records_than_a_reviewer_can_read_at_once_approves_nothing_and_says_so(client, editor, reviewer):
+    for i in range(views.BULK_APPROVAL_LIMIT + 1):
+        make_policy_without_warnings(user=editor, policy_id=f"p{i:03}")
+    before = database_state()
+    client.force_login(reviewer)
+
+    response = client.post(
+        LIST, {"action": "approve_selected", "select_across": "1", "_selected_action": ["1"]}, follow=True
+    )
+
+    assert database_state() == before
+    assert "101 records are selected; approve at most 100 at once, so that each is read." in messages_of(response)
