@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext, gettext_lazy
 
@@ -114,7 +115,7 @@ class DimensionVerdictInline(admin.TabularInline):
 
 @admin.register(ReviewEvent)
 class ReviewEventAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "record", "action", "from_state", "to_state", "actor", "version", "comment_shown"]
+    list_display = ["when", "record", "action", "from_state", "to_state", "actor", "version", "comment_shown"]
     list_filter = ["action", "to_state"]
     search_fields = ["policy__policy_id", "policy__title", "comment"]
     list_select_related = ["policy", "actor"]
@@ -135,6 +136,11 @@ class ReviewEventAdmin(ReadOnlyAdmin):
 
     class Media:
         css = {"all": ["reviews/review_events.css"]}
+
+    @admin.display(description=gettext_lazy("time"), ordering="created_at")
+    def when(self, obj: ReviewEvent) -> str:
+        # Django's "Dec. 7, 2026, 5:51 p.m." takes the room the comment needs.
+        return f"{timezone.localtime(obj.created_at):%Y-%m-%d %H:%M}"
 
     @admin.display(description=gettext_lazy("record"), ordering="policy__policy_id")
     def record(self, obj: ReviewEvent) -> str:
