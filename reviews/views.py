@@ -165,9 +165,9 @@ def review_next(request: HttpRequest, *, model_admin: ModelAdmin) -> HttpRespons
 
 def restore(request: HttpRequest, object_id: str, history_id: str, *, model_admin: ModelAdmin) -> HttpResponse:
     """Ask for a reason, then save the earlier version's content as a new version, which waits for review."""
-    policy = get_object_or_404(Policy, pk=unquote(object_id))
     if not request.user.has_perm(workflow.EDIT_PERMISSION):
         raise PermissionDenied
+    policy = get_object_or_404(Policy, pk=unquote(object_id))
     old = (
         policy.history.select_related("history_user").filter(history_id=history_id).first()
         if history_id.isdigit()
@@ -287,7 +287,8 @@ def approve_selected(
                 user=request.user,
                 expected_version=int(shown),
                 verdicts=workflow.confirm_all(policy),
-                comment=_("Bulk approval from the policy list."),
+                # Stored, not shown: written in the trail's one language, as the workflow's own comments are.
+                comment="Bulk approval from the policy list.",
             )
         except (workflow.NotAllowedToReview, workflow.TransitionNotAllowed, StaleVersion) as error:
             refusals.append(_("Not approved: %(policy)s. %(reason)s") % {"policy": policy, "reason": error})
