@@ -271,7 +271,7 @@ class PolicyChangeList(OfferedChangeList):
 
 class PolicyAdmin(BoundedListsMixin, SimpleHistoryAdmin):
     form = PolicyForm
-    list_display = ["title", "policy_id", "warnings_shown", "country", "category", "year", "state", "updated_at"]
+    list_display = ["title", "policy_id", "warnings_shown", "country", "category", "year", "state", "updated_shown"]
     list_filter = [
         "state",
         NeedsFixingFilter,
@@ -346,6 +346,18 @@ class PolicyAdmin(BoundedListsMixin, SimpleHistoryAdmin):
             '<span class="policy-warning-count" title="{}">⚠ {}</span>', "\n".join(lines), obj.warning_count
         )
 
+    @admin.display(description=gettext_lazy("updated"), ordering="updated_at")
+    def updated_shown(self, obj: Policy) -> str:
+        # Django's default ("Dec. 7, 2026, 5:30 p.m.") takes three lines of a laptop's list: the day, the time on
+        # hover.
+        updated = timezone.localtime(obj.updated_at)
+        return format_html(
+            '<time datetime="{}" title="{}">{}</time>',
+            updated.isoformat(),
+            f"{updated:%Y-%m-%d %H:%M}",
+            f"{updated:%Y-%m-%d}",
+        )
+
     def get_search_results(self, request, queryset, search_term):
         # The same fields as `search_fields`, matched through the search index instead of a scan of the table.
         # The list is in id order unless a column header sorts it.
@@ -402,9 +414,14 @@ class PolicyAdmin(BoundedListsMixin, SimpleHistoryAdmin):
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "may_import": self.has_import_permission(request)}
         if _may_view_import_conflicts(request):
-            extra_context = {**(extra_context or {}), "open_import_conflicts": ImportConflict.objects.open().count()}
+            extra_context["open_import_conflicts"] = ImportConflict.objects.open().count()
         return super().changelist_view(request, extra_context)
+
+    def has_import_permission(self, request) -> bool:
+        # An import adds records and changes existing ones.
+        return self.has_add_permission(request) and self.has_change_permission(request)
 
     def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
         # Each entry shows what it changed against the entry before it, field by field, grouped as the form is.
@@ -418,6 +435,10 @@ class PolicyAdmin(BoundedListsMixin, SimpleHistoryAdmin):
 
     def history_view(self, request, object_id, extra_context=None):
         _require_record_id(object_id)
+        # django-simple-history links each "changed by" name to the person's user page, which only those who manage
+        # users may open; for anyone else a URL name that resolves to nothing shows the name without a link.
+        if not (request.user.has_perm("auth.view_user") or request.user.has_perm("auth.change_user")):
+            extra_context = {**(extra_context or {}), "admin_user_view": ""}
         return super().history_view(request, object_id, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
@@ -466,7 +487,7 @@ class PolicyAdmin(BoundedListsMixin, SimpleHistoryAdmin):
 
     @method_decorator(csrf_protect)
     def _import_upload(self, request, upload: UploadLimit):
-        if not (self.has_add_permission(request) and self.has_change_permission(request)):
+        if not self.has_import_permission(request):
             raise PermissionDenied
         report = None
         # Bound for every POST: an upload cut short at its first file leaves POST and FILES empty.
@@ -579,7 +600,7 @@ class ImportConflictAdmin(ReadOnlyAdmin):
         "fields_table",
         "taken_listed",
         "created_at",
-        "created_by",
+        "created_by_name",
         "file_text",
     )
     readonly_fields = fields
@@ -611,6 +632,11 @@ class ImportConflictAdmin(ReadOnlyAdmin):
         url = reverse("admin:policies_policy_change", args=[obj.policy_id])
         return format_html('<a href="{}">{}</a>', url, obj.policy.policy_id)
 
+    @admin.display(description=gettext_lazy("created by"))
+    def created_by_name(self, obj: ImportConflict) -> str:
+        # Not a link to the person's user page, which only those who manage users may open.
+        return saving.name_of(obj.created_by)
+
     @admin.display(description=gettext_lazy("fields both changed"))
     def fields_listed(self, obj: ImportConflict) -> str:
         return records.paths(obj.field_names)
@@ -623,7 +649,7 @@ class ImportConflictAdmin(ReadOnlyAdmin):
     def status(self, obj: ImportConflict) -> str:
         if obj.resolved_at is None:
             return gettext("Open")
-        who = conflicts.name_of(obj.resolved_by)
+        who = saving.name_of(obj.resolved_by)
         when = f"{timezone.localtime(obj.resolved_at):%Y-%m-%d %H:%M}"
         return gettext("Settled by %(who)s on %(when)s") % {"who": who, "when": when}
 

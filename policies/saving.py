@@ -25,6 +25,7 @@ from typing import Any, Protocol
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from policies import checks, records
 from policies.models import FacilityList, Policy, history_row
@@ -210,11 +211,15 @@ def last_save(policy: Policy) -> Any | None:
 
 
 def saved_by(row: Any) -> str:
-    """Who made a save, as screens and messages name people: full name, else user name; a save without a user
-    (an import or another command) was made by "a command"."""
-    user = row.history_user if row is not None else None
+    """Who made a save, named as `name_of` names people."""
+    return name_of(row.history_user if row is not None else None)
+
+
+def name_of(user: Any) -> str:
+    """A person as screens and messages name them: full name, else user name; no one (an import or another
+    command run by the operator) is "a command"."""
     if user is None:
-        return "a command"
+        return gettext("a command")
     return user.get_full_name().strip() or user.get_username()
 
 

@@ -6,17 +6,20 @@ extended here with the review screens, and this is where the one `Policy` admin 
 
 from typing import Any
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext, gettext_lazy
 
+from policies import saving
 from policies.admin import PolicyAdmin, ReadOnlyAdmin
-from policies.models import Policy
+from policies.models import ANALYSIS_DIMENSIONS, Policy
 
 from . import views, workflow
-from .models import DimensionVerdict, ReviewEvent
+from .models import DimensionVerdict, ReviewAction, ReviewEvent
 
 admin.site.index_template = "admin/reviews/index.html"
 
@@ -29,11 +32,16 @@ class ReviewPolicyAdmin(PolicyAdmin):
     object_history_form_template = "admin/policies/policy/review_history_form.html"
 
     def get_list_display(self, request: HttpRequest) -> list[Any]:
-        return [*super().get_list_display(request), "review_link"]
+        # Beside the title, where a laptop's screen always shows it.
+        columns = list(super().get_list_display(request))
+        columns.insert(columns.index("title") + 1, "review_link")
+        return columns
 
-    @admin.display(description="Review")
+    @admin.display(description=gettext_lazy("Review"))
     def review_link(self, obj: Policy) -> str:
-        return format_html('<a href="{}">Review</a>', reverse("admin:policies_policy_review", args=[obj.pk]))
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:policies_policy_review", args=[obj.pk]), gettext("Review")
+        )
 
     def get_urls(self):
         site = self.admin_site
@@ -54,6 +62,17 @@ class ReviewPolicyAdmin(PolicyAdmin):
             # The record page shows its review trail, oldest decision first.
             events = obj.review_events.select_related("actor").prefetch_related("verdicts")
             context["review_events"] = events.order_by("created_at", "id")
+            context["awaiting_approval"] = obj.state in workflow.MOVES[ReviewAction.APPROVE].sources
+            sent_back = workflow.request_for_changes(obj)
+            if sent_back is not None:
+                wrong = workflow.marked_wrong(sent_back)
+                context.update(
+                    sent_back=sent_back,
+                    sent_back_by=saving.name_of(sent_back.actor),
+                    sent_back_wrong=wrong,
+                    # Beside each column of the change form's analysis grid, in its order.
+                    sent_back_by_dimension=[wrong.get(d) for d in ANALYSIS_DIMENSIONS],
+                )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def review_view(self, request, object_id):
@@ -77,29 +96,9 @@ class ReviewPolicyAdmin(PolicyAdmin):
     def has_review_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm(workflow.REVIEW_PERMISSION)
 
-    @admin.action(
-        description="Approve selected policies (records “confirmed” for every analysis dimension)",
-        permissions=["review"],
-    )
-    def approve_selected(self, request: HttpRequest, queryset: QuerySet[Policy]) -> None:
-        # No checklist is shown here, so the approval confirms every dimension; each approval is bound to the
-        # version listed when the action runs and goes through every other rule, record by record.
-        approved = 0
-        for policy in queryset.order_by("policy_id"):
-            try:
-                workflow.approve(
-                    policy,
-                    user=request.user,
-                    expected_version=policy.version,
-                    verdicts=workflow.confirm_all(policy),
-                    comment="Bulk approval from the policy list.",
-                )
-            except (workflow.NotAllowedToReview, workflow.TransitionNotAllowed) as error:
-                self.message_user(request, f"Not approved: {policy}. {error}", messages.WARNING)
-            else:
-                approved += 1
-        if approved:
-            self.message_user(request, f"Approved {approved} of {len(queryset)} selected.", messages.SUCCESS)
+    @admin.action(description=gettext_lazy("Approve selected policies…"), permissions=["review"])
+    def approve_selected(self, request: HttpRequest, queryset: QuerySet[Policy]) -> HttpResponse | None:
+        return views.approve_selected(request, queryset, model_admin=self)
 
 
 class DimensionVerdictInline(admin.TabularInline):
@@ -118,9 +117,43 @@ class DimensionVerdictInline(admin.TabularInline):
 
 @admin.register(ReviewEvent)
 class ReviewEventAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "policy", "action", "from_state", "to_state", "actor", "version"]
+    list_display = ["when", "record", "action", "from_state", "to_state", "actor", "version", "comment_shown"]
     list_filter = ["action", "to_state"]
     search_fields = ["policy__policy_id", "policy__title", "comment"]
     list_select_related = ["policy", "actor"]
     date_hierarchy = "created_at"
+    fields = (
+        "record",
+        "action",
+        "version",
+        "from_state",
+        "to_state",
+        "actor_name",
+        "created_at",
+        "comment",
+        "history_id",
+    )
+    readonly_fields = fields
     inlines = [DimensionVerdictInline]
+
+    class Media:
+        css = {"all": ["reviews/review_events.css"]}
+
+    @admin.display(description=gettext_lazy("time"), ordering="created_at")
+    def when(self, obj: ReviewEvent) -> str:
+        # Django's "Dec. 7, 2026, 5:51 p.m." takes the room the comment needs.
+        return f"{timezone.localtime(obj.created_at):%Y-%m-%d %H:%M}"
+
+    @admin.display(description=gettext_lazy("record"), ordering="policy__policy_id")
+    def record(self, obj: ReviewEvent) -> str:
+        url = reverse("admin:policies_policy_change", args=[obj.policy_id])
+        return format_html('<a href="{}">{}</a>', url, obj.policy)
+
+    @admin.display(description=gettext_lazy("actor"), ordering="actor")
+    def actor_name(self, obj: ReviewEvent) -> str:
+        # Not a link to the person's user page, which only those who manage users may open.
+        return saving.name_of(obj.actor)
+
+    @admin.display(description=gettext_lazy("comment"))
+    def comment_shown(self, obj: ReviewEvent) -> str:
+        return format_html('<span class="review-event-comment">{}</span>', obj.comment)

@@ -87,3 +87,11 @@ class DecisionForm(forms.Form):
             for d in self.dimensions
             if self.cleaned_data.get(f"verdict_{d}")
         }
+
+
+class RestoreForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why restore this version?"),
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
+        help_text=_("Kept in the record's history and its review trail, for the reviewer who checks it."),
+    )

@@ -3,24 +3,30 @@ workflow call and reports the outcome."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
+from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.utils import timezone
+from django.utils.timesince import timesince
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
-from policies import diffing
+from policies import diffing, saving
 from policies.admin import column_holds
-from policies.models import Policy
+from policies.models import Policy, PolicyWarning
 from policies.saving import StaleVersion
 
 from . import layout, workflow
-from .forms import DecisionForm
+from .forms import DecisionForm, RestoreForm
 from .models import ReviewAction
 
 if TYPE_CHECKING:
@@ -186,17 +192,142 @@ def review_next(request: HttpRequest, *, model_admin: ModelAdmin) -> HttpRespons
     return HttpResponseRedirect(reverse("admin:policies_policy_review", args=[first.pk]))
 
 
-@require_POST
 def restore(request: HttpRequest, object_id: str, history_id: str, *, model_admin: ModelAdmin) -> HttpResponse:
+    """Ask for a reason, then save the earlier version's content as a new version, which waits for review."""
+    if not request.user.has_perm(workflow.EDIT_PERMISSION):
+        raise PermissionDenied
     policy = _policy_or_404(object_id)
+    old = (
+        policy.history.select_related("history_user").filter(history_id=history_id).first()
+        if column_holds(policy.history.model._meta.pk, history_id)
+        else None
+    )
+    if old is None:
+        raise Http404
+    form = RestoreForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        try:
+            workflow.restore_version(policy, old.history_id, user=request.user, comment=form.cleaned_data["reason"])
+        except workflow.TransitionNotAllowed as error:
+            messages.error(request, str(error))
+            return HttpResponseRedirect(reverse("admin:policies_policy_history", args=[policy.pk]))
+        messages.success(request, _("%(policy)s: restored; the new version waits for review.") % {"policy": policy})
+        return HttpResponseRedirect(reverse("admin:policies_policy_change", args=[policy.pk]))
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": Policy._meta,
+        "title": _("Restore version %(version)s of %(policy)s") % {"version": old.version, "policy": policy.policy_id},
+        "policy": policy,
+        "old": old,
+        "saved_by": saving.saved_by(old),
+        "changes": diffing.compare(policy, old, workflow.content_fields()),
+        "form": form,
+        "history_url": reverse("admin:policies_policy_history", args=[policy.pk]),
+    }
+    return TemplateResponse(request, "admin/policies/policy/restore.html", context, status=400 if form.errors else 200)
+
+
+@dataclass
+class BulkApprovalRow:
+    """One selected record on the bulk approval page: what approving it would publish unseen, and whether it may."""
+
+    policy: Policy
+    warnings: list[PolicyWarning]
+    problems: list[PolicyWarning]
+    edited_by: list[str]
+    waiting: str
+    refusal: str
+
+    @property
+    def needs_tick(self) -> bool:
+        return bool(self.warnings)
+
+
+def _bulk_approval_row(policy: Policy, user: Any) -> BulkApprovalRow:
+    found = list(policy.warnings.all())
     try:
-        history_pk = int(history_id)
-    except ValueError:
-        raise Http404 from None
-    try:
-        workflow.restore_version(policy, history_pk, user=request.user)
-    except workflow.TransitionNotAllowed as error:
-        messages.error(request, str(error))
-        return HttpResponseRedirect(reverse("admin:policies_policy_history", args=[policy.pk]))
-    messages.success(request, f"{policy}: restored; the new version waits for review.")
-    return HttpResponseRedirect(reverse("admin:policies_policy_change", args=[policy.pk]))
+        workflow.check_approvable(policy, user=user)
+    except (workflow.NotAllowedToReview, workflow.TransitionNotAllowed) as error:
+        refusal = str(error)
+    else:
+        refusal = ""
+    return BulkApprovalRow(
+        policy=policy,
+        warnings=[warning for warning in found if not warning.blocking],
+        problems=[warning for warning in found if warning.blocking],
+        edited_by=list(dict.fromkeys(saving.saved_by(row) for row in workflow.edits_since_verified(policy))),
+        waiting=timesince(policy.updated_at, timezone.now()),
+        refusal=refusal,
+    )
+
+
+# A reviewer reads every record the page lists: more than this is not a review, and would cost a long request.
+BULK_APPROVAL_LIMIT = 100
+
+
+def approve_selected(
+    request: HttpRequest, queryset: QuerySet[Policy], *, model_admin: ModelAdmin
+) -> HttpResponse | None:
+    """The policy list's bulk approval: a page listing the selected records first, then the approval of the ones
+    ticked on it, each bound to the version the page listed.
+
+    Nothing is approved without that page's tick, which a record with warnings does not get by default; the
+    records the reviewer may not approve are listed with the reason and have no tick. Returns None when done, for
+    the list to show again with the outcome in its messages.
+    """
+    count = queryset.count()
+    if count > BULK_APPROVAL_LIMIT:
+        messages.warning(
+            request,
+            _("%(count)d records are selected; approve at most %(limit)d at once, so that each is read.")
+            % {"count": count, "limit": BULK_APPROVAL_LIMIT},
+        )
+        return None
+    # Read before anything is approved: a list filtered by state would no longer hold the approved records.
+    selected = list(queryset.order_by("policy_id"))
+    if request.POST.get("post") != "yes":
+        rows = [_bulk_approval_row(policy, request.user) for policy in selected]
+        context = {
+            **model_admin.admin_site.each_context(request),
+            "opts": Policy._meta,
+            "title": _("Approve the selected policies"),
+            "approvable": [row for row in rows if not row.refusal],
+            "refused": [row for row in rows if row.refusal],
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "changelist_url": reverse("admin:policies_policy_changelist"),
+        }
+        return TemplateResponse(request, "admin/policies/policy/approve_selected.html", context)
+    ticked = set(request.POST.getlist("approve"))
+    approved = left_alone = 0
+    refusals: list[str] = []
+    for policy in selected:
+        shown = request.POST.get(f"version_{policy.pk}", "")
+        if str(policy.pk) not in ticked or not shown.isdigit():
+            try:
+                workflow.check_approvable(policy, user=request.user)
+            except (workflow.NotAllowedToReview, workflow.TransitionNotAllowed) as error:
+                refusals.append(_("Not approved: %(policy)s. %(reason)s") % {"policy": policy, "reason": error})
+            else:
+                left_alone += 1
+            continue
+        try:
+            workflow.approve(
+                policy,
+                user=request.user,
+                expected_version=int(shown),
+                verdicts=workflow.confirm_all(policy),
+                # Stored, not shown: written in the trail's one language, as the workflow's own comments are.
+                comment="Bulk approval from the policy list.",
+            )
+        except (workflow.NotAllowedToReview, workflow.TransitionNotAllowed, StaleVersion) as error:
+            refusals.append(_("Not approved: %(policy)s. %(reason)s") % {"policy": policy, "reason": error})
+        else:
+            approved += 1
+    summary = _(
+        "Approved %(approved)d of %(selected)d selected; %(left_alone)d left alone (not ticked); "
+        "%(refused)d not allowed."
+    ) % {"approved": approved, "selected": len(selected), "left_alone": left_alone, "refused": len(refusals)}
+    messages.add_message(request, messages.SUCCESS if approved else messages.WARNING, summary)
+    for refusal in refusals:
+        messages.warning(request, refusal)
+    return None

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
@@ -161,19 +161,25 @@ def own_edits_since_verified(policy: Policy, user: User | None) -> list[int]:
     """
     if user is None or not user.is_authenticated:
         return []
-    rows = policy.history.order_by("history_id")
+    return [row.version for row in edits_since_verified(policy) if row.history_user_id == user.pk]
+
+
+def edits_since_verified(policy: Policy) -> list[Any]:
+    """The history rows, oldest first, of the saves that changed the record's content since it was last verified
+    (or created), the user of each loaded."""
+    rows = policy.history.select_related("history_user").order_by("history_id")
     baseline = policy.last_verified_version()
     if baseline is not None:
         rows = rows.filter(history_id__gte=baseline.history_id)
     fields = content_fields()
-    versions = []
+    edits = []
     previous = None
     for row in rows:
         is_new_content = previous is None or any(getattr(row, f) != getattr(previous, f) for f in fields)
-        if row != baseline and is_new_content and row.history_user_id == user.pk:
-            versions.append(row.version)
+        if row != baseline and is_new_content:
+            edits.append(row)
         previous = row
-    return versions
+    return edits
 
 
 # Moves that save the record only to change its state: their history rows are no one's edit.
@@ -241,6 +247,36 @@ def queue_place(user: User, policy: Policy) -> QueuePlace:
         total=counts["total"],
         previous=queue.filter(before).order_by("-updated_at", "-pk").first(),
         next=following,
+    )
+
+
+def request_for_changes(policy: Policy) -> ReviewEvent | None:
+    """The request for changes the record waits on, its verdicts loaded; None unless changes are requested."""
+    if policy.state != ReviewState.CHANGES_REQUESTED:
+        return None
+    events = policy.review_events.filter(action=ReviewAction.REQUEST_CHANGES)
+    return events.select_related("actor").prefetch_related("verdicts").order_by("-id").first()
+
+
+def marked_wrong(event: ReviewEvent) -> dict[str, str]:
+    """The dimensions a reviewer did not confirm in the event, each with the note saying what is wrong."""
+    return {v.dimension: v.note for v in event.verdicts.all() if v.verdict != Verdict.CONFIRMED}
+
+
+def sent_back_to(user: User) -> QuerySet[Any]:
+    """Records waiting for changes that the user edited (imports and settled conflicts included, review moves not),
+    the most recently sent back first, each with the comment of the request for changes as `request_comment`."""
+    if not user.is_authenticated:
+        return Policy.objects.none()
+    history = Policy.history.model.objects
+    workflow_saves = ReviewEvent.objects.filter(history_id=OuterRef("history_id"), action__in=STATE_ONLY_ACTIONS)
+    edited = Exists(history.filter(id=OuterRef("pk"), history_user_id=user.pk).exclude(Exists(workflow_saves)))
+    requests = ReviewEvent.objects.filter(policy=OuterRef("pk"), action=ReviewAction.REQUEST_CHANGES).order_by("-id")
+    return (
+        Policy.objects.filter(edited, state=ReviewState.CHANGES_REQUESTED)
+        .annotate(request_comment=Subquery(requests.values("comment")[:1]))
+        .order_by("-updated_at", "-pk")
+        .only(*QUEUE_FIELDS)
     )
 
 
@@ -367,15 +403,7 @@ def approve(
     with transaction.atomic():
         locked = _lock(policy)
         _check_version(locked, expected_version)
-        _check_state(locked, ReviewAction.APPROVE, move)
-        own = own_edits_since_verified(locked, user)
-        if own:
-            listed = ", ".join(str(v) for v in own)
-            raise NotAllowedToReview(
-                f"You edited {locked.policy_id} since it was last verified (version {listed}); someone else must "
-                "approve it. Four eyes apply to every role, administrators included."
-            )
-        _check_nothing_to_fix(locked)
+        check_approvable(locked, user=user)
         checks = _clean_verdicts(locked, verdicts, complete=True)
         _check_all_confirmed(checks)
         locked.state = move.target
@@ -387,6 +415,24 @@ def approve(
         _record_verdicts(event, checks)
     saving.take_saved(policy, locked)
     return event
+
+
+def check_approvable(policy: Policy, *, user: User) -> None:
+    """Raise what `approve` would raise for the user on the record as it is, but for a stale version or missing
+    verdicts, which only an approval brings: so that a page can say beforehand why it would be refused."""
+    move = MOVES[ReviewAction.APPROVE]
+    if user is None or not user.is_authenticated:
+        raise NotAllowedToReview("Only a signed-in reviewer can approve a policy.")
+    _check_permission(move, user)
+    _check_state(policy, ReviewAction.APPROVE, move)
+    own = own_edits_since_verified(policy, user)
+    if own:
+        listed = ", ".join(str(v) for v in own)
+        raise NotAllowedToReview(
+            f"You edited {policy.policy_id} since it was last verified (version {listed}); someone else must "
+            "approve it. Four eyes apply to every role, administrators included."
+        )
+    _check_nothing_to_fix(policy)
 
 
 def _check_nothing_to_fix(locked: Policy) -> None:
@@ -524,7 +570,7 @@ def _restored_as_written(old: Any, current: Policy) -> str:
 
 
 def restore_version(policy: Policy, history_id: int, *, user: User | None, comment: str = "") -> ReviewEvent:
-    """Save a new version with the content of an earlier one; it then waits for review.
+    """Save a new version with the content of an earlier one, `comment` saying why; it then waits for review.
 
     The approval stamp (review status, reviewer, audit date) is kept as it is: it records the last audit, which an
     old version's values would misstate. Rejected records must be reopened first.
@@ -551,7 +597,7 @@ def restore_version(policy: Policy, history_id: int, *, user: User | None, comme
             ReviewAction.RESTORE,
             user=user,
             from_state=from_state,
-            comment=(comment or "").strip() or f"Restored version {old.version}.",
+            comment=" ".join(filter(None, [f"Restored version {old.version}.", (comment or "").strip()])),
         )
     saving.take_saved(policy, locked)
     return event

@@ -57,6 +57,17 @@ def make_policy(*, user=None, reason: str = "Imported", **overrides: Any) -> Pol
     return policy
 
 
+def make_policy_without_warnings(*, policy_id: str, **overrides: Any) -> Policy:
+    """A pending record with no warnings. The seed's values carry some: they claim a verification, name a record
+    not in the collection, and a second record made from them copies their labels and evidence word for word."""
+    own_texts = {
+        name: f"{SEED_VALUES[name]} ({policy_id})"
+        for name in SEED_VALUES
+        if name.endswith(("_label", "_evidence")) and SEED_VALUES[name]
+    }
+    return make_policy(policy_id=policy_id, review_status="pending", supersedes=[], **{**own_texts, **overrides})
+
+
 def make_policy_needing_a_fix(*, user=None, **overrides: Any) -> Policy:
     """A pending record whose market score its file wrote as 85.5: kept as written, it needs fixing."""
     return make_policy(user=user, market_score=None, invalid="analysis.market.score: 85.5\n", **overrides)

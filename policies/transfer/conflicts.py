@@ -145,7 +145,7 @@ def settle_conflict(
 
 def _check_current(conflict: ImportConflict, policy: Policy, expected_version: int) -> None:
     if conflict.resolved_at is not None:
-        who = name_of(conflict.resolved_by)
+        who = saving.name_of(conflict.resolved_by)
         when = f"{timezone.localtime(conflict.resolved_at):%Y-%m-%d %H:%M}"
         raise AlreadySettled(
             gettext("The import conflict of %(file)s was settled already, by %(who)s on %(when)s. Nothing was saved.")
@@ -178,13 +178,6 @@ def _check_current(conflict: ImportConflict, policy: Policy, expected_version: i
                 "record": policy.policy_id,
             }
         )
-
-
-def name_of(user: Any) -> str:
-    """A user as messages name them; None, for what a command did, as "a command"."""
-    if user is None:
-        return gettext("a command")
-    return user.get_full_name().strip() or user.get_username()
 
 
 def _decide(

@@ -120,14 +120,16 @@ def page(new_page):
 
 @pytest.fixture
 def groups(transactional_db) -> None:
-    """The Editor, Reviewer and Admin groups, made again by their data migration's own code where missing.
+    """The Editor, Reviewer and Admin groups, made again by their data migrations' own code where missing.
 
     A transactional test (every test with a live server) ends by emptying every table, groups included.
     """
     if Group.objects.filter(name__in=["Editor", "Reviewer", "Admin"]).count() == 3:
         return
-    state_apps = MigrationLoader(connection).project_state(("reviews", "0002_review_groups")).apps
-    importlib.import_module("reviews.migrations.0002_review_groups").create_groups(state_apps, None)
+    loader = MigrationLoader(connection)
+    for migration, function in [("0002_review_groups", "create_groups"), ("0005_import_conflict_permissions", "grant")]:
+        state_apps = loader.project_state(("reviews", migration)).apps
+        getattr(importlib.import_module(f"reviews.migrations.{migration}"), function)(state_apps, None)
 
 
 @pytest.fixture

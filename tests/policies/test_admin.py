@@ -507,3 +507,24 @@ def test_an_author_the_file_wrote_as_a_list_is_fixed_by_hand_and_only_then(clien
     policy.refresh_from_db()
     assert (policy.provenance_author, policy.invalid) == ("Gemini Intelligence", "")
     assert "provenance_author" not in client.get(url).context["adminform"].form.fields
+
+
+@pytest.mark.parametrize(
+    ("groups", "buttons"),
+    [
+        (("Editor",), ["Import files", "Export zip", "Add policy"]),
+        (("Reviewer",), ["Review queue", "Export zip"]),
+        (("Editor", "Reviewer"), ["Review queue", "Import files", "Export zip", "Add policy"]),
+    ],
+)
+def test_the_list_has_a_button_for_each_tool_the_viewer_may_use_and_each_opens(groups, buttons):
+    client = Client()
+    client.force_login(make_user("someone", groups=groups))
+
+    html = client.get(reverse("admin:policies_policy_changelist")).content.decode()
+
+    tools = html[html.index('<ul class="object-tools">') :]
+    tools = tools[: tools.index("</ul>")]
+    listed = re.findall(r'<a href="([^"]+)"[^>]*>\s*([^<]+?)\s*</a>', tools)
+    assert [name for _url, name in listed] == buttons
+    assert {name: client.get(url).status_code for url, name in listed} == dict.fromkeys(buttons, 200)

@@ -371,51 +371,6 @@ def test_an_empty_queue_says_so(login, reviewer):
     assert "Your review queue is empty." in response.content.decode()
 
 
-def changelist_action(client, policies, action="approve_selected"):
-    return client.post(
-        reverse("admin:policies_policy_changelist"),
-        {"action": action, "_selected_action": [p.pk for p in policies]},
-        follow=True,
-    )
-
-
-def test_bulk_approval_applies_every_rule_and_names_each_refusal(login, editor, reviewer):
-    fine = make_policy(user=editor, policy_id="fine", title="可以批准")
-    mine = make_policy(user=reviewer, policy_id="mine", title="我改过的")
-    rejected = make_policy(user=editor, policy_id="gone", title="已驳回")
-    workflow.reject(rejected, user=reviewer, comment="Duplicate.")
-
-    response = changelist_action(login(reviewer), [fine, mine, rejected])
-
-    messages = [str(m) for m in response.context["messages"]]
-    assert Policy.objects.get(pk=fine.pk).state == ReviewState.VERIFIED
-    assert Policy.objects.get(pk=mine.pk).state == ReviewState.PENDING
-    assert Policy.objects.get(pk=rejected.pk).state == ReviewState.REJECTED
-    assert any("Not approved: 我改过的 (mine)" in m and "someone else must approve" in m for m in messages)
-    assert any("Not approved: 已驳回 (gone)" in m and "Rejected" in m for m in messages)
-    assert "Approved 1 of 3 selected." in messages
-    event = ReviewEvent.objects.get(policy=fine, action="approve")
-    assert dict(event.verdicts.values_list("dimension", "verdict")) == dict.fromkeys(SEED_DIMENSIONS, "confirmed")
-
-
-def test_bulk_approval_leaves_a_record_that_needs_fixing_naming_the_fields(login, editor, reviewer):
-    fine = make_policy(user=editor, policy_id="fine", title="可以批准")
-    broken = make_policy_needing_a_fix(user=editor, policy_id="broken", title="待修正")
-    before = Snapshot.of(broken)
-
-    response = changelist_action(login(reviewer), [fine, broken])
-
-    messages = [str(m) for m in response.context["messages"]]
-    assert Policy.objects.get(pk=fine.pk).state == ReviewState.VERIFIED
-    after = Snapshot.of(broken)
-    assert (after.state, after.version, after.history_rows) == (before.state, before.version, before.history_rows)
-    assert not broken.review_events.exists()
-    assert any(
-        "Not approved: 待修正 (broken)" in m and "analysis.market.score: must be a whole number" in m for m in messages
-    )
-    assert "Approved 1 of 2 selected." in messages
-
-
 def test_the_review_screen_shows_the_problems_and_offers_no_approval_until_they_are_fixed(login, editor, reviewer):
     policy = make_policy_needing_a_fix(user=editor)
     client = login(reviewer)
@@ -427,13 +382,6 @@ def test_the_review_screen_shows_the_problems_and_offers_no_approval_until_they_
     response = client.post(review_url(policy), decision(policy, "approve"))
     assert response.status_code == 409
     assert "cannot be approved while a value needs fixing" in response.content.decode()
-    assert Snapshot.of(policy) == before
-
-
-@pytest.mark.parametrize("role", ["editor", "staff", "anonymous"])
-def test_bulk_approval_is_refused_to_non_reviewers(role, actors, login, policy):
-    before = Snapshot.of(policy)
-    changelist_action(login(actors[role]), [policy])
     assert Snapshot.of(policy) == before
 
 
@@ -452,23 +400,53 @@ def test_the_history_form_does_not_save(role, state, actors, login, policy, edit
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_restore_through_the_screen(role, actors, login, policy, editor):
+def test_restore_through_the_screen_keeps_the_reason_in_the_history(role, actors, login, policy, editor):
     original = policy.history.earliest()
     edit(policy, user=editor, title="改过的标题")
     before = Snapshot.of(policy)
     url = reverse("admin:policies_policy_restore", args=[policy.pk, original.history_id])
 
-    response = login(actors[role]).post(url)
+    response = login(actors[role]).post(url, {"reason": "改错了标题"})
 
     if role in ("editor", "admin_member"):
         assert response.status_code == 302
         policy.refresh_from_db()
         assert policy.title == original.title
-        assert policy.history.latest().history_user == actors[role]
+        latest = policy.history.latest()
+        assert latest.history_user == actors[role]
+        assert latest.history_change_reason == "Restored an earlier version: Restored version 1. 改错了标题"
+        assert policy.review_events.latest("id").comment == "Restored version 1. 改错了标题"
         assert policy.state == ReviewState.PENDING
     else:
         assert response.status_code in (302, 403)
         assert Snapshot.of(policy) == before
+
+
+def test_restore_shows_what_it_changes_and_asks_why_before_changing_anything(login, policy, editor):
+    original = policy.history.earliest()
+    edit(policy, user=editor, title="改过的标题")
+    before = Snapshot.of(policy)
+    url = reverse("admin:policies_policy_restore", args=[policy.pk, original.history_id])
+    client = login(editor)
+
+    page = client.get(url)
+
+    content = page.content.decode()
+    assert page.status_code == 200
+    assert '<tr data-field="title"><th scope="row">Title</th><td><del>改过的</del>' in content
+    assert 'name="reason"' in content
+    assert Snapshot.of(policy) == before
+
+    refused = client.post(url, {"reason": "  "})
+
+    assert refused.status_code == 400
+    assert "This field is required." in refused.content.decode()
+    assert Snapshot.of(policy) == before
+
+
+def test_the_restore_page_is_for_editors_only(login, policy, reviewer):
+    url = reverse("admin:policies_policy_restore", args=[policy.pk, policy.history.earliest().history_id])
+    assert login(reviewer).get(url).status_code == 403
 
 
 def test_restore_is_offered_on_the_history_form_to_editors_only(login, policy, editor, reviewer):
@@ -477,15 +455,6 @@ def test_restore_is_offered_on_the_history_form_to_editors_only(login, policy, e
     restore_url = reverse("admin:policies_policy_restore", args=[policy.pk, original.history_id])
     assert restore_url in login(editor).get(url).content.decode()
     assert restore_url not in login(reviewer).get(url).content.decode()
-
-
-def test_restore_by_get_changes_nothing(login, policy, editor):
-    original = policy.history.earliest()
-    edit(policy, user=editor, title="改过的标题")
-    before = Snapshot.of(policy)
-    url = reverse("admin:policies_policy_restore", args=[policy.pk, original.history_id])
-    assert login(editor).get(url).status_code == 405
-    assert Snapshot.of(policy) == before
 
 
 def test_the_admin_index_counts_records_per_state_and_the_reviewers_queue(login, editor, reviewer):
@@ -529,3 +498,23 @@ def test_a_reviewer_is_offered_withdrawal_of_a_published_record_only(login, poli
     assert "Withdraw from publication" not in client.get(review_url(policy)).content.decode()
     put_in_state(policy, ReviewState.VERIFIED, reviewer=reviewer, editor=editor)
     assert "Withdraw from publication" in client.get(review_url(policy)).content.decode()
+
+
+def test_the_audit_list_shows_each_comment_and_links_the_record(login, policy, reviewer):
+    workflow.reject(policy, user=reviewer, comment="重复的记录，见 intl-paris")
+
+    html = login(reviewer).get(reverse("admin:reviews_reviewevent_changelist")).content.decode()
+
+    assert "重复的记录，见 intl-paris" in html
+    assert f'<a href="{reverse("admin:policies_policy_change", args=[policy.pk])}">{policy}</a>' in html
+
+
+@pytest.mark.parametrize("state", [ReviewState.PENDING, ReviewState.REJECTED])
+def test_the_record_page_says_before_it_can_be_approved_only_while_it_can_be(state, login, editor, reviewer):
+    policy = make_policy_needing_a_fix(user=editor)
+    put_in_state(policy, state, reviewer=reviewer, editor=editor)
+
+    html = login(editor).get(reverse("admin:policies_policy_change", args=[policy.pk])).content.decode()
+
+    assert "Needs fixing" in html
+    assert ("before it can be approved" in html) == (state == ReviewState.PENDING)
