@@ -16,6 +16,7 @@ from django.db.models import BooleanField, F, Func, Q, Value
 from rest_framework import serializers
 from rest_framework.filters import BaseFilterBackend
 
+from policies import countries
 from policies.models import ReviewState
 from policies.schema import INDEXED_TEXT_MAX_LENGTH
 from policies.search import MAX_CHARACTERS as SEARCH_MAX_LENGTH
@@ -50,7 +51,9 @@ class ListHasItem(Func):
 class PolicyFilterSerializer(serializers.Serializer):
     state = serializers.ChoiceField(choices=ReviewState.choices, required=False, help_text="The record's review state.")
     country = serializers.CharField(
-        required=False, max_length=INDEXED_TEXT_MAX_LENGTH, help_text="Exactly as the record writes it, e.g. `US`."
+        required=False,
+        max_length=INDEXED_TEXT_MAX_LENGTH,
+        help_text=("A country or region in any of its spellings: `China`, `中国` and `CN` find the same records."),
     )
     category = serializers.CharField(
         required=False, max_length=INDEXED_TEXT_MAX_LENGTH, help_text="Exactly as the record writes it, e.g. `Market`."
@@ -76,7 +79,10 @@ class PolicyFilter(BaseFilterBackend):
         given = params.validated_data
         if "state" in given:
             queryset = queryset.filter(state=given["state"])
-        conditions: list[Any] = [Q(**{name: given[name]}) for name in ("country", "category", "year") if name in given]
+        conditions: list[Any] = [Q(**{name: given[name]}) for name in ("category", "year") if name in given]
+        if "country" in given:
+            # Any spelling of a place: country=China also finds the records that write 中国.
+            conditions.append(Q(country__in=countries.spellings_of(given["country"])))
         if "tag" in given:
             conditions.append(ListHasItem("tags", given["tag"]))
         queryset = versions.whose_shown_version(view.snapshot, queryset, *conditions)

@@ -23,7 +23,7 @@ from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from simple_history.admin import SimpleHistoryAdmin
 
-from policies import diffing, editing, records, saving, schema, search
+from policies import countries, diffing, editing, records, saving, schema, search
 from policies.forms import ExportForm, ImportForm, PolicyForm, SettleConflictForm, field_label, fix_field_name
 from policies.locks import LockBusy
 from policies.models import (
@@ -140,6 +140,34 @@ class IndexedValuesFilter(admin.AllValuesFieldListFilter):
         super().__init__(field, request, params, model, model_admin, field_path)
         # django-stubs type this a QuerySet; the filter only iterates it.
         self.lookup_choices = distinct_values(model, field.column)  # type: ignore[assignment]
+
+
+class CountryFilter(admin.SimpleListFilter):
+    """The countries and regions the records name, each place once however records spell it (中国 and China are
+    one choice, named in the page's language); a value the vocabulary does not know is a choice of its own."""
+
+    title = schema.BY_ATTR["country"].label
+    parameter_name = "country"
+
+    def lookups(self, request, model_admin):
+        # Seeks the column's index once per distinct value (`distinct_values`), then groups the values by place.
+        self.spellings: dict[str, list[str]] = {}
+        labels: dict[str, str] = {}
+        for value in distinct_values(Policy, "country"):
+            place = countries.find(value) if value else None
+            key = place.code if place is not None else value
+            labels[key] = place.label if place is not None else (value or gettext("(none)"))
+            self.spellings.setdefault(key, []).append(value)
+        return sorted(labels.items(), key=lambda item: item[1])
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return None
+        # Any spelling of a place chooses it: ?country=中国, ?country=China and ?country=CN list the same records.
+        place = countries.find(value)
+        key = place.code if place is not None else value
+        return queryset.filter(country__in=self.spellings.get(key, [value]))
 
 
 def distinct_values(model, column: str) -> list:
@@ -278,7 +306,7 @@ class PolicyAdmin(BoundedListsMixin, SimpleHistoryAdmin):
         WarningsFilter,
         ImportConflictFilter,
         ("category", IndexedValuesFilter),
-        ("country", IndexedValuesFilter),
+        CountryFilter,
         ("year", IndexedValuesFilter),
     ]
     search_fields = ["policy_id", "title", "country", "tags"]

@@ -32,7 +32,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils.translation import gettext
 
-from policies import filetext, locks, records
+from policies import countries, filetext, locks, records
 from policies.codec import frontmatter
 from policies.models import ANALYSIS_DIMENSIONS, HUMAN_AUDIT_PENDING, CollectionCheckOwed, Policy, PolicyWarning
 
@@ -51,6 +51,7 @@ CHECKED_FIELDS: tuple[str, ...] = (
     "year",
     "pub_date",
     "url",
+    "country",
     "supersedes",
     "related_facilities",
     *(f"{d}_{part}" for d in ANALYSIS_DIMENSIONS for part in ("score", "label", "evidence", "citation")),
@@ -189,7 +190,22 @@ def check_values(values: Mapping[str, Any], data: Mapping[str, Any] | None = Non
                 Finding(f"analysis.{d}.citation", f"is empty, but the {d} dimension is scored", "missing_citation")
             )
     warnings.extend(_check_facilities(values.get("related_facilities") or []))
+    warnings.extend(_check_country(values.get("country") or ""))
     return warnings
+
+
+def _check_country(country: str) -> Iterator[Finding]:
+    """A place the vocabulary does not know (policies/data/countries.toml): a slip, or a place to add there."""
+    if not country.strip() or countries.find(country) is not None:
+        return
+    place = countries.closest(country)
+    hint = f"; did you mean {place.zh} ({place.en})?" if place is not None else ""
+    yield Finding(
+        "country",
+        f"{country!r} is not in the desk's list of countries and regions{hint} (a new place is added to the list "
+        "by an administrator)",
+        "unknown_country",
+    )
 
 
 def _check_facilities(ids: list[str]) -> Iterator[Finding]:

@@ -1,5 +1,6 @@
 """The one search of the desk, used by the admin's list and the API: records whose id, title, country or tags
-contain every word typed, in any case, through an index.
+contain every word typed, in any case, through an index. A word that names a place also finds its other names
+(China finds 中国; `policies.countries`).
 
 The words are matched anywhere in the text, in any case, which a B-tree cannot seek: at 20,000 records every
 search read the whole table. Both databases keep a trigram index over one search document per record, the
@@ -19,11 +20,15 @@ to alter a column, which drops its triggers, and the index is rebuilt from the r
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db import connection, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import BooleanField, F, Func, Q, QuerySet, TextField, Value
 from django.db.models.expressions import RawSQL
 from django.utils.text import smart_split, unescape_string_literal
+
+from policies import countries
 
 TABLE = "policies_policy"
 # The migration that made the index; from then on every `migrate` checks it is whole.
@@ -123,16 +128,27 @@ def matching(queryset: QuerySet, text: str, *, in_id_order: bool = False) -> Que
     """
     if queryset.model._meta.db_table != TABLE:
         for word in words(text):
-            queryset = queryset.filter(_compared_one_by_one(word))
+            queryset = queryset.filter(_any_of(_compared_one_by_one, word))
         return queryset
     vendor = connections[queryset.db].vendor
     if vendor == "postgresql":
         queryset = queryset.alias(search_document=RawSQL(_postgres_document(), [], output_field=TextField()))
     for word in words(text):
-        queryset = queryset.filter(
-            _sqlite_contains(word, in_id_order) if vendor == "sqlite" else Q(search_document__icontains=word)
-        )
+        if vendor == "sqlite":
+            queryset = queryset.filter(_any_of(lambda w: Q(_sqlite_contains(w, in_id_order)), word))
+        else:
+            queryset = queryset.filter(_any_of(lambda w: Q(search_document__icontains=w), word))
     return queryset
+
+
+def _any_of(condition: Callable[[str], Q], word: str) -> Q:
+    """`condition` for the word, or for any other name of the place it names: China finds 中国 (`countries`)."""
+    place = countries.named(word)
+    alternatives = [word] if place is None else [word, *(name for name in place.names if name != word)]
+    found = Q()
+    for alternative in alternatives:
+        found |= condition(alternative)
+    return found
 
 
 class _ListItemContains(Func):

@@ -173,6 +173,7 @@ STORE = (
     "policies.diffing",
     "policies.rendering",
     "policies.search",
+    "policies.countries",
     "policies.filetext",
     "policies.locks",
 )
