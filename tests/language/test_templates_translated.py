@@ -38,8 +38,8 @@ _NOT_WORDS = re.compile(r"^[\W\d_]*$")  # punctuation, digits, arrows, ·, …
 
 
 def _blank(match: re.Match[str]) -> str:
-    """The match's newlines only, so that what is left keeps its line numbers."""
-    return "\n" * match.group(0).count("\n")
+    """The match's newlines (so that what is left keeps its line numbers), else a space between the words around."""
+    return "\n" * match.group(0).count("\n") or " "
 
 
 def untranslated(path: Path, root: Path = ROOT) -> list[str]:
@@ -48,6 +48,11 @@ def untranslated(path: Path, root: Path = ROOT) -> list[str]:
     name_of = path.relative_to(root)
     found: list[tuple[int, str]] = []
     for line_number, line in enumerate(text.splitlines(), 1):
+        for variable in re.findall(r"{{.*?}}", line):
+            # A filter's argument in words, such as |default:"a command", is shown untranslated; _("...") is not.
+            for name, argument in re.findall(r'\|(\w+):"([^"]*)"', variable):
+                if name not in ("date", "time") and re.search(r"[A-Za-z]{2}", argument):
+                    found.append((line_number, variable))
         for name, value in _READ_ATTRIBUTES.findall(line):
             bare = value
             for pattern in _HIDDEN:
@@ -72,11 +77,13 @@ def test_the_scan_finds_text_left_out_of_the_translate_tags(tmp_path):
         '{% load i18n %}\n<h2>{% translate "Fine" %}</h2> · →\n<p>Left out</p>\n'
         '<img alt="Search"><a title="{% translate \'Fine\' %}"><kbd>Esc</kbd></a>\n'
         '{% comment %}A comment{% endcomment %}<input value="Go there">\n'
+        '{{ who|default:"a command" }} {{ who|default:_("a command") }} {{ when|date:"Y-m-d" }}\n'
     )
     assert untranslated(template, tmp_path) == [
         "t.html:3: Left out",
         "t.html:4: alt='Search'",
         "t.html:5: value='Go there'",
+        't.html:6: {{ who|default:"a command" }}',
     ]
 
 
