@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils.html import strip_tags
 
@@ -159,6 +160,7 @@ def leftover_english(response) -> list[str]:
         for template in response.templates
         if template.origin.name and Path(template.origin.name).is_relative_to(ROOT)
     }
+    assert rendered, "the test client saw no template of ours render the page"
     text = re.sub(r"\s+", " ", strip_tags(response.content.decode()))
     return sorted(piece for piece in english_of_our_templates(rendered) if piece in text)
 
@@ -188,11 +190,14 @@ def test_the_review_screen_speaks_chinese_to_a_chinese_browser(client, reviewer,
 
 @pytest.mark.parametrize(
     "screen",
-    ["index", "list", "change", "sent_back", "queue", "bulk_approval", "history", "version", "restore", "403", "404"],
+    [
+        *("index", "list", "change", "sent_back", "queue", "bulk_approval", "history", "version", "restore"),
+        *("import", "export", "400", "403", "404"),
+    ],
 )
 def test_no_screen_shows_english_of_our_templates_to_a_chinese_browser(screen, client, editor, reviewer, desk):
     edited = desk["edited"]
-    user = editor if screen in ("sent_back", "restore") else reviewer
+    user = editor if screen in ("sent_back", "restore", "import") else reviewer
     if screen == "403":
         user = make_user("stan")
     client.force_login(user)
@@ -206,6 +211,9 @@ def test_no_screen_shows_english_of_our_templates_to_a_chinese_browser(screen, c
         "history": lambda: reverse("admin:policies_policy_history", args=[edited.pk]),
         "version": lambda: reverse("admin:policies_policy_simple_history", args=[edited.pk, first.history_id]),
         "restore": lambda: reverse("admin:policies_policy_restore", args=[edited.pk, first.history_id]),
+        "import": lambda: reverse("admin:policies_policy_import"),
+        "export": lambda: reverse("admin:policies_policy_export"),
+        "400": lambda: reverse("admin:policies_policy_changelist") + "?title__regex=x",
         "403": lambda: reverse("admin:policies_policy_changelist"),
         "404": lambda: "/no-such-page/",
     }
@@ -217,5 +225,15 @@ def test_no_screen_shows_english_of_our_templates_to_a_chinese_browser(screen, c
         )
     else:
         response = client.get(get[screen](), headers=CHINESE)
-    assert response.status_code == {"403": 403, "404": 404}.get(screen, 200)
+    assert response.status_code == {"400": 400, "403": 403, "404": 404}.get(screen, 200)
     assert leftover_english(response) == []
+
+
+@pytest.mark.urls("tests.test_error_pages")
+def test_the_500_page_speaks_chinese_to_a_chinese_browser(reviewer):
+    client = Client(raise_request_exception=False)
+    client.force_login(reviewer)
+    response = client.get("/fail/", headers=CHINESE)
+    assert response.status_code == 500
+    assert leftover_english(response) == []
+    assert "服务器出错，无法显示此页面。" in response.content.decode()
