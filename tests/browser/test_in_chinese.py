@@ -6,6 +6,7 @@ import pytest
 from policies.models import Policy, ReviewState
 from reviews import workflow
 from tests.browser.pages import expect, log_in, save_screenshot
+from tests.browser.test_conflicts import RECORD, conflict  # noqa: F401 (a fixture)
 from tests.browser.test_policy_list import long_records, overflow  # noqa: F401 (a fixture)
 from tests.browser.test_reviewing import EDITED, WINDOWS, assert_panel_in_view_without_scrolling
 from tests.factories import approve, make_policy_without_warnings
@@ -122,3 +123,19 @@ def test_bulk_approval_asks_first_in_chinese(chinese_page, clock, editor, review
     assert overflow(page, "html") == 0
     save_screenshot(page, "bulk-approval-zh")
     assert set(Policy.objects.values_list("state", flat=True)) == {ReviewState.PENDING}
+
+
+def test_an_import_conflict_is_settled_in_chinese(chinese_page, clock, conflict, editor):  # noqa: F811
+    page = chinese_page
+    log_in(page, editor)
+    page.goto(f"/admin/policies/policy/{conflict.policy_id}/change/")
+    notice = page.locator("#import-conflicts")
+    expect(notice).to_contain_text(f"此记录与 {RECORD}.md 存在导入冲突：")
+    notice.get_by_role("link", name="去解决").click()
+
+    expect(page.locator(".conflict-intro")).to_contain_text("都修改了以下字段")
+    expect(page.locator("#conflict-market_evidence thead")).to_contain_text("双方修改之前")
+    expect(page.locator("#conflict-taken h2")).to_have_text("仅文件中有修改：已采用文件的值")
+    expect(page.locator("#settle-form [type=submit]")).to_have_value("解决冲突并保存")
+    assert overflow(page, "html") == 0
+    save_screenshot(page, "settle-conflict-zh")
