@@ -3,6 +3,7 @@ translates all of it into Simplified Chinese, and the main screens of a Chinese 
 
 from __future__ import annotations
 
+import ast
 import re
 import shutil
 import subprocess
@@ -12,6 +13,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils.html import strip_tags
+from django.utils.translation.template import templatize
 
 from reviews import workflow
 from tests.data import ROOT
@@ -123,6 +125,24 @@ def test_the_project_catalogue_translates_every_message_and_nothing_is_fuzzy():
     assert [msgid for msgid, _forms, fuzzy, _files in entries if fuzzy] == []
     assert [msgid for msgid, forms, _fuzzy, _files in entries if not all(forms)] == []
     assert len(entries) > 100
+
+
+def marked_messages(path: Path) -> set[str]:
+    """The msgids of the template's translate tags, as makemessages reads them (through Django's templatize)."""
+    code = templatize(path.read_text(encoding="utf-8"), origin=str(path))
+    found = set()
+    for function, arguments in re.findall(r"\b(n?p?gettext)\(((?:u'(?:[^'\\]|\\.)*'(?:, )?)+)", code):
+        strings = [ast.literal_eval(string) for string in re.findall(r"u'(?:[^'\\]|\\.)*'", arguments)]
+        found.add(strings[1] if function.endswith("pgettext") else strings[0])
+    return found
+
+
+def test_every_marked_text_of_the_templates_is_in_the_catalogue():
+    """A template's new text stays English until `make template-messages` puts it in the catalogue."""
+    catalogue = {msgid.replace('\\"', '"') for msgid, _forms, _fuzzy, _files in catalogue_entries(CATALOGUE)}
+    marked = [(path.relative_to(ROOT), msgid) for path in TEMPLATES for msgid in marked_messages(path)]
+    assert sorted(f"{path}: {msgid}" for path, msgid in marked if msgid not in catalogue) == []
+    assert "Keyboard shortcuts" in marked_messages(ROOT / "templates" / "reviews" / "review.html")
 
 
 @pytest.mark.skipif(shutil.which("msgfmt") is None, reason="msgfmt (apt: gettext) is not installed")
