@@ -17,7 +17,7 @@ FIND_PYTHON = for candidate in python3.13 python3.12 \
 	if "$$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
 		echo "$$candidate"; break; fi; done
 
-.PHONY: setup run test test-fast test-browser hooks lint format check typecheck migrations-check bench demo-users clean backup restore load
+.PHONY: setup run test test-fast test-browser hooks lint format check typecheck migrations-check template-messages bench demo-users clean backup restore load
 
 setup: $(VENV)/.installed tests/js/node_modules/.installed
 
@@ -77,6 +77,13 @@ typecheck: setup
 
 migrations-check: setup
 	$(PY) manage.py makemigrations --check --dry-run
+
+# The project catalogue (locale/): the templates' strings only (-e html,txt; the apps' Python is in <app>/locale/).
+# Translate every new msgid in locale/zh_Hans/LC_MESSAGES/django.po, then run it again to compile the .mo.
+template-messages: setup
+	$(PY) manage.py makemessages -l zh_Hans -e html,txt --no-obsolete --ignore=.venv --ignore=node_modules \
+		--ignore=tests --ignore=docs --ignore=examples --ignore=bench
+	$(PY) manage.py compilemessages -l zh_Hans --ignore=.venv --ignore=node_modules
 
 # A consistent copy of the running database (SQLite's online backup API, or pg_dump) in backups/.
 backup: setup

@@ -151,6 +151,8 @@ if LANGUAGE_CODE not in dict(LANGUAGES):
     )
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
+# Dates in each language's own format: Django's for Chinese, config/formats/en for English (day, month, 24 h).
+FORMAT_MODULE_PATH = ["config.formats"]
 
 # Times are stored in UTC and shown, and dates stamped (an approval's lastAuditDate), in the deployment's zone.
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "Asia/Shanghai").strip()

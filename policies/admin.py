@@ -27,7 +27,6 @@ from policies import countries, diffing, editing, records, saving, schema, searc
 from policies.forms import ExportForm, ImportForm, PolicyForm, SettleConflictForm, field_label, fix_field_name
 from policies.locks import LockBusy
 from policies.models import (
-    ANALYSIS_DIMENSIONS,
     ANALYSIS_PARTS,
     ImportConflict,
     Policy,
@@ -424,10 +423,12 @@ class PolicyAdmin(BoundedListsMixin, SimpleHistoryAdmin):
         form = context["adminform"].form
         for fieldset in context["adminform"]:
             if ANALYSIS_GRID in fieldset.classes:
-                context["analysis_rows"] = list(zip(ANALYSIS_PARTS, fieldset, strict=True))
+                context["analysis_rows"] = [
+                    (part, schema.PART_LABELS[part], line) for part, line in zip(ANALYSIS_PARTS, fieldset, strict=True)
+                ]
         warnings = list(obj.warnings.all()) if obj is not None else []
         context.update(
-            analysis_dimensions=[(d, Policy._meta.get_field(f"{d}_score").verbose_name) for d in ANALYSIS_DIMENSIONS],
+            analysis_dimensions=list(schema.DIMENSION_LABELS.items()),
             conflict=getattr(form, "conflict", None),
             record_warnings=[warning for warning in warnings if not warning.blocking],
             record_problems=[

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext, gettext_lazy
 
-from policies import saving
+from policies import saving, schema
 from policies.admin import PolicyAdmin, ReadOnlyAdmin
 from policies.models import ANALYSIS_DIMENSIONS, Policy
 
@@ -69,7 +69,7 @@ class ReviewPolicyAdmin(PolicyAdmin):
                 context.update(
                     sent_back=sent_back,
                     sent_back_by=saving.name_of(sent_back.actor),
-                    sent_back_wrong=wrong,
+                    sent_back_wrong=[(d, schema.DIMENSION_LABELS[d], note) for d, note in wrong.items()],
                     # Beside each column of the change form's analysis grid, in its order.
                     sent_back_by_dimension=[wrong.get(d) for d in ANALYSIS_DIMENSIONS],
                 )

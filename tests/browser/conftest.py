@@ -88,8 +88,9 @@ def new_page(browser, live_server, dialogs) -> Iterator[Callable]:
     contexts = []
     errors: list[str] = []
 
-    def open_page():
-        context = browser.new_context(base_url=live_server.url, viewport=VIEWPORT, accept_downloads=True)
+    def open_page(**options):
+        """`options` go to the browser context: `locale="zh-CN"` for a Chinese browser."""
+        context = browser.new_context(base_url=live_server.url, viewport=VIEWPORT, accept_downloads=True, **options)
         context.set_default_timeout(10_000)
         contexts.append(context)
         context.expose_function("reportBlocked", lambda directive, url: _note_blocked(directive, url, errors))

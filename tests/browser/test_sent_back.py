@@ -30,7 +30,7 @@ def test_an_editor_opens_a_record_sent_back_from_the_dashboard_and_sees_why_with
     sent_back = page.locator("#sent-back")
     expect(sent_back).to_contain_text("Rita Reviewer asked for changes to version 1")
     expect(sent_back).to_contain_text("引用的决定编号不对，请核对。")
-    expect(sent_back).to_contain_text("mrv is wrong: 缓冲池比例应为 20%")
+    expect(sent_back).to_contain_text("MRV is wrong: 缓冲池比例应为 20%")
     assert sent_back.bounding_box()["y"] < screen["height"], "the reason is on the first screen"
     assert overflow(page, "html") == 0
     note = page.locator(".analysis-sent-back td").nth(ANALYSIS_DIMENSIONS.index("mrv"))

@@ -43,8 +43,8 @@ def test_the_record_page_says_at_the_top_who_sent_it_back_and_why(client, policy
     assert html.index('id="sent-back"') < html.index('id="analysis-grid"')
     assert "Rita Reviewer asked for changes to version 1" in sent_back
     assert "引用的决定编号不对。" in sent_back
-    assert "mrv is wrong: 缓冲池比例应为 20%" in sent_back
-    assert "market is wrong" not in sent_back
+    assert "MRV is wrong: 缓冲池比例应为 20%" in sent_back
+    assert "Market is wrong" not in sent_back
     assert reverse("admin:policies_policy_review", args=[policy.pk]) in sent_back
 
 
