@@ -518,3 +518,14 @@ def test_the_record_page_says_before_it_can_be_approved_only_while_it_can_be(sta
 
     assert "Needs fixing" in html
     assert ("before it can be approved" in html) == (state == ReviewState.PENDING)
+
+
+def test_warnings_say_check_before_approving_only_while_the_reviewer_may_approve(login, editor, reviewer):
+    policy = make_policy(user=editor, url="ftp://not-the-web")  # a warning: not an http(s) address
+    client = login(reviewer)
+    url = reverse("admin:policies_policy_review", args=[policy.pk])
+    assert "check these before approving" in client.get(url).text
+
+    approve(policy, reviewer)
+    page = client.get(url).text
+    assert "is not an http(s) address" in page and "check these before approving" not in page
