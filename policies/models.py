@@ -113,7 +113,7 @@ def _score_field(dimension: str) -> models.PositiveSmallIntegerField:
         null=True,
         blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
-        help_text="0-100.",
+        help_text=_("0-100."),
     )
 
 
@@ -315,30 +315,31 @@ class Policy(PolicyContent):
         default="",
         editable=False,
         db_index=True,
-        help_text="Fingerprint of the content (records.content_hash): finds the version a file holds.",
+        help_text=_("Fingerprint of the content (records.content_hash): finds the version a file holds."),
     )
 
     state = models.CharField(
-        "review state",
+        _("review state"),
         max_length=20,
         choices=ReviewState,
         default=ReviewState.PENDING,
         editable=False,
     )
     version = models.PositiveIntegerField(
+        _("version"),
         default=1,
         editable=False,
-        help_text="Goes up by one with every saved change; reviews and edits are bound to it.",
+        help_text=_("Goes up by one with every saved change; reviews and edits are bound to it."),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     history = PolicyHistoricalRecords(history_change_reason_field=models.TextField(null=True))
     objects = PolicyQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "policy"
-        verbose_name_plural = "policies"
+        verbose_name = _("policy")
+        verbose_name_plural = _("policies")
         ordering = ["policy_id"]
         constraints = [
             models.CheckConstraint(
@@ -440,11 +441,13 @@ class PolicyWarning(models.Model):
     """
 
     policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="warnings")
-    field = models.CharField(max_length=200, help_text="The frontmatter key it concerns, e.g. analysis.mrv.citation.")
+    field = models.CharField(
+        max_length=200, help_text=_("The frontmatter key it concerns, e.g. analysis.mrv.citation.")
+    )
     code = models.CharField(max_length=50)
     message = models.TextField()
-    blocking = models.BooleanField(default=False, help_text="A problem: the record is not approved while it stands.")
-    line = models.PositiveIntegerField(null=True, blank=True, help_text="Where the value is in the record's file.")
+    blocking = models.BooleanField(default=False, help_text=_("A problem: the record is not approved while it stands."))
+    line = models.PositiveIntegerField(null=True, blank=True, help_text=_("Where the value is in the record's file."))
     column = models.PositiveIntegerField(null=True, blank=True)
 
     objects = PolicyWarningQuerySet.as_manager()
@@ -470,7 +473,7 @@ class FileSnapshot(models.Model):
     sha256 = models.CharField(max_length=64, unique=True)
     text = models.TextField()
     content_hash = models.CharField(
-        max_length=64, blank=True, help_text="Fingerprint of the content the text holds; blank if not known."
+        max_length=64, blank=True, help_text=_("Fingerprint of the content the text holds; blank if not known.")
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -501,7 +504,9 @@ class PolicyFile(models.Model):
     """
 
     policy = models.OneToOneField(Policy, on_delete=models.CASCADE, related_name="file")
-    path = models.CharField(max_length=500, unique=True, help_text="Relative to the collection's root, '/'-separated.")
+    path = models.CharField(
+        max_length=500, unique=True, help_text=_("Relative to the collection's root, '/'-separated.")
+    )
 
     def __str__(self) -> str:
         return self.path
@@ -516,15 +521,15 @@ class SeenFile(models.Model):
     """
 
     class How(models.TextChoices):
-        IMPORTED = "imported", "imported"
-        EXPORTED = "exported", "exported"
+        IMPORTED = "imported", _("imported")
+        EXPORTED = "exported", _("exported")
 
     # Kept when the record is deleted: the export still knows the files it wrote for it, to prune them.
     policy = models.ForeignKey(Policy, null=True, on_delete=models.SET_NULL, related_name="seen_files")
-    sha256 = models.CharField(max_length=64, unique=True, help_text="Hash of the file's bytes.")
-    content_hash = models.CharField(max_length=64, help_text="Fingerprint of the content the bytes hold.")
+    sha256 = models.CharField(max_length=64, unique=True, help_text=_("Hash of the file's bytes."))
+    content_hash = models.CharField(max_length=64, help_text=_("Fingerprint of the content the bytes hold."))
     how = models.CharField(max_length=10, choices=How)
-    version = models.PositiveIntegerField(help_text="The record's version the bytes were taken into or matched.")
+    version = models.PositiveIntegerField(help_text=_("The record's version the bytes were taken into or matched."))
     seen_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -559,25 +564,39 @@ class ImportConflict(models.Model):
     """
 
     policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="import_conflicts")
-    source = models.CharField(max_length=500, help_text="The file as the import named it.")
+    source = models.CharField(_("file"), max_length=500, help_text=_("The file as the import named it."))
     file = models.ForeignKey(FileSnapshot, on_delete=models.PROTECT, related_name="+")
-    file_sha256 = models.CharField(max_length=64, help_text="Hash of the file's bytes.")
-    base = models.CharField(max_length=500, help_text="The known content both sides changed, e.g. 'version 3'.")
-    version = models.PositiveIntegerField(help_text="The record's version the file was compared with.")
-    taken = models.JSONField(default=list, help_text="Fields only the file changed: taken when it is settled.")
-    fields = models.JSONField(default=list, help_text="Each field both sides changed: base, ours and theirs.")
-    created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    file_sha256 = models.CharField(max_length=64, help_text=_("Hash of the file's bytes."))
+    base = models.CharField(
+        _("common base"), max_length=500, help_text=_("The known content both sides changed, e.g. 'version 3'.")
     )
-    resolved_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(_("version"), help_text=_("The record's version the file was compared with."))
+    taken = models.JSONField(default=list, help_text=_("Fields only the file changed: taken when it is settled."))
+    fields = models.JSONField(default=list, help_text=_("Each field both sides changed: base, ours and theirs."))
+    created_at = models.DateTimeField(_("found"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("imported by"),
+    )
+    resolved_at = models.DateTimeField(_("settled"), null=True, blank=True)
     resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("settled by"),
     )
 
     objects = ImportConflictQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("import conflict")
+        verbose_name_plural = _("import conflicts")
         ordering = ["-created_at", "-id"]
         default_permissions = ("view", "change")
         constraints = [
