@@ -373,7 +373,10 @@ class PolicyForm(forms.ModelForm):
             raise ValidationError(gettext("Must be a YAML mapping (key: value lines)."), code="not_mapping")
         refused = [self._schema_key_error(path, leaf) for path, leaf in records.schema_keys(value)]
         refused += [
-            ValidationError(f"{records.dotted(path) or 'It'} {message}.", code="unholdable")
+            ValidationError(
+                gettext("%(key)s %(problem)s.") % {"key": records.dotted(path) or gettext("It"), "problem": message},
+                code="unholdable",
+            )
             for path, message in records.unholdable_text(value)
         ]
         if refused:

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.manager import HistoricalQuerySet, HistoryDescriptor, HistoryManager
 from simple_history.models import (
@@ -42,31 +43,33 @@ _SHOWN_ID = 60
 def validate_policy_id(value: str) -> None:
     """An id names the record's file (`<id>.md`), so it must be a safe, portable file name."""
     if not isinstance(value, str) or not value:
-        raise ValidationError("The id is empty.", code="empty")
+        raise ValidationError(_("The id is empty."), code="empty")
     if not _SAFE_ID.fullmatch(value) or value.endswith(".") or ".." in value:
         shown = value if len(value) <= _SHOWN_ID else value[: _SHOWN_ID - 1] + "…"
         raise ValidationError(
-            "%(value)r is not a safe file name (%(why)s): use letters, digits, '.', '_' and '-', starting with a "
-            "letter or digit, at most 200 characters.",
+            _(
+                "%(value)r is not a safe file name (%(why)s): use letters, digits, '.', '_' and '-', starting with "
+                "a letter or digit, at most 200 characters."
+            ),
             code="unsafe",
             params={"value": shown, "why": _why_unsafe(value)},
         )
     if value.split(".")[0].lower() in _RESERVED_NAMES:
-        raise ValidationError("%(value)r is a reserved file name.", code="reserved", params={"value": value})
+        raise ValidationError(_("%(value)r is a reserved file name."), code="reserved", params={"value": value})
 
 
 def _why_unsafe(value: str) -> str:
     """What makes an id that `_SAFE_ID` refuses unsafe, for the person who wrote it."""
     bad = next((character for character in value if character not in _ID_CHARACTERS), None)
     if bad is not None:
-        return f"it holds {bad!r}, U+{ord(bad):04X}"
+        return gettext("it holds %(character)r, U+%(code)04X") % {"character": bad, "code": ord(bad)}
     if len(value) > schema.ID_MAX_LENGTH:
-        return f"it is {len(value):,} characters long"
+        return gettext("it is %(length)s characters long") % {"length": f"{len(value):,}"}
     if not value[0].isalnum():
-        return f"it starts with {value[0]!r}"
+        return gettext("it starts with %(character)r") % {"character": value[0]}
     if ".." in value:
-        return "it holds '..'"
-    return "it ends with '.'"
+        return gettext("it holds '..'")
+    return gettext("it ends with '.'")
 
 
 class ReviewState(models.TextChoices):
