@@ -28,7 +28,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from django.db import transaction
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, pgettext_lazy
 
 from policies import locks, records
 from policies.filetext import RenderedPolicy, published_version, render_policy
@@ -51,12 +51,12 @@ class ExportOutcome(StrEnum):
 
 
 OUTCOME_LABELS = {
-    ExportOutcome.WRITTEN: gettext_lazy("written"),
-    ExportOutcome.UNCHANGED: gettext_lazy("unchanged"),
-    ExportOutcome.WOULD_CHANGE: gettext_lazy("would change"),
-    ExportOutcome.STALE: gettext_lazy("stale"),
-    ExportOutcome.REMOVED: gettext_lazy("removed"),
-    ExportOutcome.FAILED: gettext_lazy("failed"),
+    ExportOutcome.WRITTEN: pgettext_lazy("export outcome", "written"),
+    ExportOutcome.UNCHANGED: pgettext_lazy("export outcome", "unchanged"),
+    ExportOutcome.WOULD_CHANGE: pgettext_lazy("export outcome", "would change"),
+    ExportOutcome.STALE: pgettext_lazy("export outcome", "stale"),
+    ExportOutcome.REMOVED: pgettext_lazy("export outcome", "removed"),
+    ExportOutcome.FAILED: pgettext_lazy("export outcome", "failed"),
 }
 
 

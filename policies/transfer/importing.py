@@ -33,7 +33,7 @@ from django.db.models import Model
 from django.db.models.constants import OnConflict
 from django.db.models.sql import InsertQuery
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy, ngettext
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 
 from policies import checks, filetext, locks, records, saving
 from policies.codec import frontmatter
@@ -58,13 +58,13 @@ class ImportOutcome(StrEnum):
 
 
 OUTCOME_LABELS = {
-    ImportOutcome.CREATED: gettext_lazy("created"),
-    ImportOutcome.UPDATED: gettext_lazy("updated"),
-    ImportOutcome.MERGED: gettext_lazy("merged"),
-    ImportOutcome.UNCHANGED: gettext_lazy("unchanged"),
-    ImportOutcome.OLDER: gettext_lazy("older"),
-    ImportOutcome.REJECTED: gettext_lazy("rejected"),
-    ImportOutcome.CONFLICT: gettext_lazy("conflict"),
+    ImportOutcome.CREATED: pgettext_lazy("import outcome", "created"),
+    ImportOutcome.UPDATED: pgettext_lazy("import outcome", "updated"),
+    ImportOutcome.MERGED: pgettext_lazy("import outcome", "merged"),
+    ImportOutcome.UNCHANGED: pgettext_lazy("import outcome", "unchanged"),
+    ImportOutcome.OLDER: pgettext_lazy("import outcome", "older"),
+    ImportOutcome.REJECTED: pgettext_lazy("import outcome", "rejected"),
+    ImportOutcome.CONFLICT: pgettext_lazy("import outcome", "conflict"),
 }
 
 

@@ -27,6 +27,7 @@ APPS = ["policies", "reviews", "accounts", "api", "config"]
 
 @dataclass
 class Entry:
+    msgctxt: str | None = None
     msgid: str = ""
     msgid_plural: str | None = None
     msgstrs: list[str] = field(default_factory=list)
@@ -55,7 +56,9 @@ def read_po(path: Path) -> list[Entry]:
                 target = keyword
                 if keyword.startswith("msgstr"):
                     entry.msgstrs.append("")
-            if target == "msgid":
+            if target == "msgctxt":
+                entry.msgctxt = (entry.msgctxt or "") + text
+            elif target == "msgid":
                 entry.msgid += text
             elif target == "msgid_plural":
                 entry.msgid_plural = (entry.msgid_plural or "") + text
@@ -103,10 +106,11 @@ def test_the_compiled_catalogue_holds_what_the_po_file_says(app):
     for entry in read_po(po):
         if not entry.msgid:
             continue
+        key = entry.msgid if entry.msgctxt is None else f"{entry.msgctxt}\x04{entry.msgid}"
         if entry.msgid_plural is None:
-            expected[entry.msgid] = entry.msgstrs[0]
+            expected[key] = entry.msgstrs[0]
         else:
-            expected.update({(entry.msgid, n): text for n, text in enumerate(entry.msgstrs)})
+            expected.update({(key, n): text for n, text in enumerate(entry.msgstrs)})
     assert {key: value for key, value in compiled.items() if key != ""} == expected, (
         f"{app}: run `../.venv/bin/python ../manage.py compilemessages` in {app}/"
     )
@@ -127,7 +131,7 @@ def test_the_import_command_reports_in_chinese(tmp_path):
     with translation.override("zh-hans"), pytest.raises(SystemExit):
         call_command("import_policies", str(tmp_path / "missing.md"), stdout=out)
     report = out.getvalue()
-    assert f"已拒收：{tmp_path / 'missing.md'}：不存在" in report
+    assert f"拒收：{tmp_path / 'missing.md'}：不存在" in report
     assert "合计" in report and "total" not in report
 
 
