@@ -171,7 +171,7 @@ class _Parsed:
 def check_import_permission(user) -> None:
     """Only people who may add and change policies import them; commands without a user act as the system."""
     if user is not None and not (user.has_perm("policies.add_policy") and user.has_perm("policies.change_policy")):
-        raise PermissionDenied("Importing policies needs the permissions to add and change policies.")
+        raise PermissionDenied(gettext("Importing policies needs the permissions to add and change policies."))
 
 
 @locks.exclusively("import")
