@@ -333,7 +333,7 @@ class PolicyAdmin(BoundedListsMixin, SimpleHistoryAdmin):
             format_html(gettext("Select this object for an action - {}"), str(obj)),
         )
 
-    @admin.display(description="Warnings", ordering="warning_count")
+    @admin.display(description=gettext_lazy("Warnings"), ordering="warning_count")
     def warnings_shown(self, obj: Policy) -> str:
         if not obj.warning_count:
             return ""

@@ -131,12 +131,12 @@ class MarkdownTextarea(forms.Textarea):
         source = (attrs or {}).get("id") or f"id_{name}"
         return format_html(
             '<div class="markdown-field">{}<div class="markdown-preview" id="preview-{}" data-source="{}" '
-            'data-preview-url="{}" data-state="ready" aria-live="polite" aria-label="Preview of {}">{}</div></div>',
+            'data-preview-url="{}" data-state="ready" aria-live="polite" aria-label="{}">{}</div></div>',
             textarea,
             name,
             source,
             reverse("admin:policies_policy_preview"),
-            name,
+            gettext("Preview of %(field)s") % {"field": name},
             render_markdown(value or ""),
         )
 

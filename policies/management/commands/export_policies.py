@@ -50,7 +50,7 @@ class Command(BaseCommand):
                 all_records=all,
                 check=check,
                 prune=prune,
-                progress=lambda items: progress(items, total=total, label="Exporting"),
+                progress=lambda items: progress(items, total=total, label=gettext("Exporting")),
             )
         except LockBusy as error:
             raise CommandError(str(error)) from None

@@ -48,7 +48,7 @@ class Command(BaseCommand):
                 origin="import_policies",
                 force=force,
                 dry_run=dry_run,
-                progress=lambda items: progress(items, total=None, label="Importing"),
+                progress=lambda items: progress(items, total=None, label=gettext("Importing")),
             )
         except (PermissionDenied, LockBusy) as error:
             raise CommandError(str(error)) from None
