@@ -505,18 +505,18 @@ def _clean_verdicts(
     if complete and missing:
         raise TransitionNotAllowed(
             gettext("Give a verdict (confirmed or wrong) for every analysis dimension before approving; missing: %s.")
-            % ", ".join(missing)
+            % _named(missing)
         )
     invalid = [d for d in present if d in verdicts and verdicts[d].verdict not in OFFERED_VERDICTS]
     if invalid:
-        raise TransitionNotAllowed(gettext("A verdict is confirmed or wrong; not for: %s.") % ", ".join(invalid))
+        raise TransitionNotAllowed(gettext("A verdict is confirmed or wrong; not for: %s.") % _named(invalid))
     unexplained = [
         d for d in present if d in verdicts and verdicts[d].verdict == Verdict.WRONG and not verdicts[d].note.strip()
     ]
     if unexplained:
         raise TransitionNotAllowed(
             gettext("Say what is wrong with each dimension marked wrong, for its editors; no note for: %s.")
-            % ", ".join(unexplained)
+            % _named(unexplained)
         )
     return {d: verdicts[d] for d in present if d in verdicts}
 
@@ -526,8 +526,13 @@ def _check_all_confirmed(checks: Mapping[str, DimensionCheck]) -> None:
     if wrong:
         raise TransitionNotAllowed(
             gettext("A dimension marked wrong cannot be approved (%s): request changes instead, with the notes.")
-            % ", ".join(wrong)
+            % _named(wrong)
         )
+
+
+def _named(dimensions: Sequence[str]) -> str:
+    """The dimensions by the names people read (MRV, Statutory force), not their keys."""
+    return ", ".join(str(schema.DIMENSION_LABELS[d]) for d in dimensions)
 
 
 def wrong_notes(verdicts: Mapping[str, DimensionCheck]) -> str:
