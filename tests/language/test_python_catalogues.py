@@ -81,6 +81,36 @@ def test_every_message_of_the_apps_catalogue_is_translated_and_none_is_fuzzy(app
     assert not fuzzy, f"fuzzy in {app}: {fuzzy}"
 
 
+TRANSLATING = {"gettext", "gettext_lazy", "_", "ngettext", "ngettext_lazy", "gettext_noop"}
+IN_CONTEXT = {"pgettext", "pgettext_lazy", "npgettext", "npgettext_lazy"}
+
+
+def marked_in_code(app: str) -> set[tuple[str | None, str]]:
+    """(context, message) of every literal the app's Python code hands to gettext and its kin."""
+    found = set()
+    for path in (ROOT / app).rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+            texts = [arg.value if isinstance(arg, ast.Constant) else None for arg in node.args]
+            if name in TRANSLATING and texts and isinstance(texts[0], str):
+                found.add((None, texts[0]))
+            elif name in IN_CONTEXT and len(texts) > 1 and isinstance(texts[1], str):
+                found.add((texts[0], texts[1]))
+    return found
+
+
+@pytest.mark.parametrize("app", APPS)
+def test_the_apps_catalogue_holds_exactly_the_messages_its_code_marks(app):
+    """What `makemessages` would change: a message marked or dropped since the catalogue was last made."""
+    known = {(entry.msgctxt, entry.msgid) for entry in read_po(catalogue(app)) if entry.msgid}
+    marked = marked_in_code(app)
+    run = f"run `../.venv/bin/python ../manage.py makemessages -l zh_Hans` in {app}/"
+    assert not marked - known, f"{run}: missing {sorted(marked - known, key=str)}"
+    assert not known - marked, f"{run}: no longer used {sorted(known - marked, key=str)}"
+
+
 @pytest.mark.parametrize("app", APPS)
 def test_the_placeholders_of_each_translation_are_those_of_its_message(app):
     placeholder = re.compile(r"%\((\w+)\)|\{(\w+)\}")
