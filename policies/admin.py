@@ -397,9 +397,11 @@ class PolicyAdmin(BoundedListsMixin, SimpleHistoryAdmin):
         for fieldset in context["adminform"]:
             if ANALYSIS_GRID in fieldset.classes:
                 context["analysis_rows"] = list(zip(ANALYSIS_PARTS, fieldset, strict=True))
+                context["analysis_part_labels"] = [schema.PART_LABELS[part] for part in ANALYSIS_PARTS]
         warnings = list(obj.warnings.all()) if obj is not None else []
         context.update(
-            analysis_dimensions=[(d, Policy._meta.get_field(f"{d}_score").verbose_name) for d in ANALYSIS_DIMENSIONS],
+            # (key, label): the key names the column's class, the label is what people read.
+            analysis_dimensions=[(d, schema.DIMENSION_LABELS[d]) for d in ANALYSIS_DIMENSIONS],
             conflict=getattr(form, "conflict", None),
             record_warnings=[warning for warning in warnings if not warning.blocking],
             record_problems=[
