@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -44,7 +45,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 
 
 def invalid(problems: list[tuple[str, str]]) -> Response:
-    detail = "; ".join(f"field {field}: {message}" if field else message for field, message in problems)
+    detail = "; ".join(
+        gettext("field %(field)s: %(message)s") % {"field": field, "message": message} if field else message
+        for field, message in problems
+    )
     return Response(
         {"detail": detail, "errors": [{"field": field, "message": message} for field, message in problems]},
         status=status.HTTP_400_BAD_REQUEST,

@@ -3,6 +3,8 @@
 Review decisions need only the right to see the record here; `reviews.workflow` decides who may make each move.
 """
 
+from django.utils.text import format_lazy
+from django.utils.translation import ngettext_lazy
 from rest_framework.permissions import BasePermission
 
 
@@ -10,7 +12,11 @@ def requires(*permissions: str) -> type[BasePermission]:
     """A DRF permission class: the user is signed in and holds every one of `permissions`."""
 
     class Requires(BasePermission):
-        message = f"You need the permission{'s' if len(permissions) > 1 else ''} {', '.join(permissions)}."
+        # Lazy: DRF reads it while answering, in the language of the request.
+        message = format_lazy(
+            ngettext_lazy("You need the permission {names}.", "You need the permissions {names}.", len(permissions)),
+            names=", ".join(permissions),
+        )
 
         def has_permission(self, request, view) -> bool:
             user = request.user

@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 from rest_framework import status
 from rest_framework.exceptions import APIException
 from rest_framework.request import Request
@@ -27,7 +28,7 @@ def etag(policy: Policy) -> str:
 
 class PreconditionRequired(APIException):
     status_code = status.HTTP_428_PRECONDITION_REQUIRED
-    default_detail = (
+    default_detail = gettext_lazy(
         "Send the record's ETag in If-Match (read it from the record's GET), so that the change applies only to "
         "the version you read."
     )
@@ -52,7 +53,11 @@ def expected_version(request: Request, policy: Policy) -> int:
         raise PreconditionRequired()
     match = _ETAG.fullmatch(header)
     if match is None or match["policy_id"] != policy.policy_id:
-        raise stale(policy, f"If-Match {header[:100]} is not an ETag of {policy.policy_id}; nothing was saved.")
+        raise stale(
+            policy,
+            gettext("If-Match %(header)s is not an ETag of %(id)s; nothing was saved.")
+            % {"header": header[:100], "id": policy.policy_id},
+        )
     return int(match["version"])
 
 
@@ -70,5 +75,7 @@ def stale(policy: Policy, detail: str) -> PreconditionFailed:
     }
     who = saving.saved_by(last)
     return PreconditionFailed(
-        f"{detail} Last saved as version {policy.version} by {who} at {facts['changed_at']}.", facts
+        gettext("%(detail)s Last saved as version %(version)d by %(who)s at %(when)s.")
+        % {"detail": detail, "version": policy.version, "who": who, "when": facts["changed_at"]},
+        facts,
     )

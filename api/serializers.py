@@ -6,8 +6,9 @@ from __future__ import annotations
 import base64
 import datetime
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -18,6 +19,9 @@ from reviews.workflow import DimensionCheck
 
 from .preconditions import etag
 from .versions import Shown, Snapshot
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 JSON_VALUES = (
     "YAML values that JSON cannot carry are written as text: dates and timestamps in ISO 8601 (`2024-10-01`, "
@@ -210,7 +214,7 @@ class FrontmatterChangesField(serializers.DictField):
 class StrictSerializer(serializers.Serializer):
     """Refuses keys it does not know, so that a misplaced key is an error rather than silently ignored."""
 
-    unknown_message = "is not a field of this request"
+    unknown_message: StrOrPromise = gettext_lazy("is not a field of this request")
 
     def to_internal_value(self, data: Any) -> Any:
         unknown = sorted(set(data) - set(self.fields)) if isinstance(data, dict) else []
@@ -227,7 +231,7 @@ class EditSerializer(StrictSerializer):
     reason = serializers.CharField(
         required=False, allow_blank=True, max_length=500, help_text="Kept in the record's history with your name."
     )
-    unknown_message = "is not a field of an edit; frontmatter keys go under `frontmatter`"
+    unknown_message = gettext_lazy("is not a field of an edit; frontmatter keys go under `frontmatter`")
 
 
 class VerdictSerializer(StrictSerializer):

@@ -9,6 +9,7 @@ from pathlib import PurePosixPath
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics
@@ -94,11 +95,11 @@ def get_policy(policy_id: str) -> Policy:
     try:
         validate_policy_id(policy_id)
     except DjangoValidationError:
-        raise NotFound(f"No policy has the id {policy_id!r}.") from None
+        raise NotFound(gettext("No policy has the id %(id)r.") % {"id": policy_id}) from None
     try:
         return Policy.objects.select_related("file", "template").get(policy_id=policy_id)
     except Policy.DoesNotExist:
-        raise NotFound(f"No policy has the id {policy_id!r}.") from None
+        raise NotFound(gettext("No policy has the id %(id)r.") % {"id": policy_id}) from None
 
 
 def requested_snapshot(request) -> Snapshot:
@@ -106,15 +107,20 @@ def requested_snapshot(request) -> Snapshot:
     try:
         return Snapshot(value)
     except ValueError:
-        raise ValidationError({"version": [f"must be published or current, not {value[:50]!r}"]}) from None
+        raise ValidationError(
+            {"version": [gettext("must be published or current, not %(value)r") % {"value": value[:50]}]}
+        ) from None
 
 
 def shown_or_404(policy: Policy, snapshot: Snapshot) -> Shown:
     shown = versions.shown(policy, snapshot)
     if shown is None:
         raise NotFound(
-            f"{policy.policy_id} has nothing published (it is {ReviewState(policy.state).label} and no version of it "
-            "is published); ?version=current shows its latest version."
+            gettext(
+                "%(id)s has nothing published (it is %(state)s and no version of it is published); "
+                "?version=current shows its latest version."
+            )
+            % {"id": policy.policy_id, "state": ReviewState(policy.state).label}
         )
     return shown
 
@@ -305,7 +311,7 @@ class NoSuchEndpoint(APIView):
     permission_classes = [AllowAny]
 
     def http_method_not_allowed(self, request, *args, **kwargs):
-        raise NotFound("There is no such API endpoint; /api/docs/ lists them.")
+        raise NotFound(gettext("There is no such API endpoint; /api/docs/ lists them."))
 
     def options(self, request, *args, **kwargs):
         return self.http_method_not_allowed(request, *args, **kwargs)

@@ -4,6 +4,7 @@ from collections.abc import Callable
 
 from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext
 
 
 def refuse_nul_in_query(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable[[HttpRequest], HttpResponse]:
@@ -18,7 +19,7 @@ def refuse_nul_in_query(get_response: Callable[[HttpRequest], HttpResponse]) -> 
         if not request.path_info.startswith("/api/") and any(
             "\x00" in key or "\x00" in value for key, values in request.GET.lists() for value in values
         ):
-            raise BadRequest("The address holds a NUL character (%00).")
+            raise BadRequest(gettext("The address holds a NUL character (%(code)s).") % {"code": "%00"})
         return get_response(request)
 
     return middleware

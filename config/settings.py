@@ -149,7 +149,8 @@ if LANGUAGE_CODE not in dict(LANGUAGES):
         f"DJANGO_LANGUAGE_CODE={LANGUAGE_CODE!r} is not a language of the desk: use one of "
         f"{', '.join(code for code, _name in LANGUAGES)}."
     )
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The project catalogue (the templates), then config's own: config is no app, so Django would not find it.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "config" / "locale"]
 USE_I18N = True
 # Dates in each language's own format: Django's for Chinese, config/formats/en for English (day, month, 24 h).
 FORMAT_MODULE_PATH = ["config.formats"]

@@ -1,13 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
 from accounts import languages
 from config import views
 
-admin.site.site_header = "Policy Review Desk"
-admin.site.site_title = "Policy Review Desk"
-admin.site.index_title = "Records and reviews"
+admin.site.site_header = _("Policy Review Desk")
+admin.site.site_title = _("Policy Review Desk")
+admin.site.index_title = _("Records and reviews")
 
 handler400 = "config.views.bad_request"
 handler403 = "config.views.permission_denied"

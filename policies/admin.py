@@ -84,11 +84,11 @@ SEARCH_COUNT_LIMIT = 1000
 
 
 class WarningsFilter(admin.SimpleListFilter):
-    title = "warnings"
+    title = gettext_lazy("warnings")
     parameter_name = "has_warnings"
 
     def lookups(self, request, model_admin):
-        return [("yes", "Has warnings"), ("no", "No warnings")]
+        return [("yes", gettext_lazy("Has warnings")), ("no", gettext_lazy("No warnings"))]
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
@@ -360,7 +360,7 @@ class PolicyAdmin(BoundedListsMixin, SimpleHistoryAdmin):
             format_html(gettext("Select this object for an action - {}"), str(obj)),
         )
 
-    @admin.display(description="Warnings", ordering="warning_count")
+    @admin.display(description=gettext_lazy("Warnings"), ordering="warning_count")
     def warnings_shown(self, obj: Policy) -> str:
         if not obj.warning_count:
             return ""
@@ -368,7 +368,7 @@ class PolicyAdmin(BoundedListsMixin, SimpleHistoryAdmin):
             gettext("Needs fixing: %(warning)s") % {"warning": w} if w.blocking else str(w) for w in obj.listed_warnings
         ]
         if obj.warning_count > len(lines):
-            lines.append(f"and {obj.warning_count - len(lines)} more")
+            lines.append(gettext("and %(count)d more") % {"count": obj.warning_count - len(lines)})
         return format_html(
             '<span class="policy-warning-count" title="{}">⚠ {}</span>', "\n".join(lines), obj.warning_count
         )
@@ -535,16 +535,25 @@ class PolicyAdmin(BoundedListsMixin, SimpleHistoryAdmin):
                 form.add_error(None, str(error))
         if report is not None:
             level = messages.SUCCESS if report.ok and not report.problem_count else messages.WARNING
-            counts = ", ".join(f"{count} {outcome}" for outcome, count in report.counts.items() if count)
-            summary = f"{counts}; {report.problem_summary}" if report.problem_count else f"{counts}."
-            self.message_user(request, f"{'Dry run: ' if report.dry_run else ''}{summary}", level)
+            counts = ", ".join(
+                gettext("%(count)d %(outcome)s") % {"count": count, "outcome": outcome.label}
+                for outcome, count in report.counts.items()
+                if count
+            )
+            if report.problem_count:
+                summary = gettext("%(counts)s; %(problems)s") % {"counts": counts, "problems": report.problem_summary}
+            else:
+                summary = gettext("%(counts)s.") % {"counts": counts}
+            if report.dry_run:
+                summary = gettext("Dry run: %(summary)s") % {"summary": summary}
+            self.message_user(request, summary, level)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": "Import policy files",
+            "title": gettext("Import policy files"),
             "form": form,
             "report": report,
-            "summary": [(outcome, report.counts[outcome]) for outcome in ImportOutcome] if report else [],
+            "summary": [(outcome.label, report.counts[outcome]) for outcome in ImportOutcome] if report else [],
         }
         return TemplateResponse(request, "admin/policies/policy/import.html", context)
 
@@ -561,7 +570,7 @@ class PolicyAdmin(BoundedListsMixin, SimpleHistoryAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": "Export policy files",
+            "title": gettext("Export policy files"),
             "form": form,
             "changelist_url": reverse("admin:policies_policy_changelist"),
         }

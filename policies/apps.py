@@ -1,11 +1,12 @@
 from django.apps import AppConfig
 from django.db import connections
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 class PoliciesConfig(AppConfig):
     name = "policies"
-    verbose_name = "Policy records"
+    verbose_name = _("Policy records")
 
     def ready(self) -> None:
         post_migrate.connect(_ensure_search_index, sender=self, dispatch_uid="policies_ensure_search_index")

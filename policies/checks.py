@@ -35,6 +35,7 @@ from django.utils.translation import gettext
 from policies import countries, filetext, locks, records
 from policies.codec import frontmatter
 from policies.models import ANALYSIS_DIMENSIONS, HUMAN_AUDIT_PENDING, CollectionCheckOwed, Policy, PolicyWarning
+from policies.schema import DIMENSION_LABELS
 
 # Shorter texts (a label such as "Tax credit" or "税收抵免") are shared by unrelated records as a matter of course.
 # Measured in display columns, a CJK character taking two, so that the limit means the same in either script.
@@ -104,7 +105,9 @@ class Finding:
 def _listed(items: Iterable[str], limit: int = 5) -> str:
     items = list(items)
     shown = ", ".join(repr(item) for item in items[:limit])
-    return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
+    if len(items) <= limit:
+        return shown
+    return gettext("%(shown)s and %(count)d more") % {"shown": shown, "count": len(items) - limit}
 
 
 def problem_warnings(values: Mapping[str, Any], data: Mapping[str, Any] | None = None) -> list[Finding]:
@@ -169,25 +172,37 @@ def check_values(values: Mapping[str, Any], data: Mapping[str, Any] | None = Non
         warnings.append(
             Finding(
                 "reviewStatus",
-                f"claims to be verified, but provenance.reviewer is {reviewer!r}: a verification without a "
-                "human reviewer is not trusted",
+                gettext(
+                    "claims to be verified, but provenance.reviewer is %(reviewer)r: a verification without a "
+                    "human reviewer is not trusted"
+                )
+                % {"reviewer": reviewer},
                 "unreviewed_verification",
             )
         )
     year, pub_date = values.get("year"), values.get("pub_date")
     if isinstance(year, int) and isinstance(pub_date, datetime.date) and year != pub_date.year:
         warnings.append(
-            Finding("year", f"is {year}, but pubDate {pub_date.isoformat()} is in {pub_date.year}", "year_mismatch")
+            Finding(
+                "year",
+                gettext("is %(year)s, but pubDate %(date)s is in %(date_year)s")
+                % {"year": year, "date": pub_date.isoformat(), "date_year": pub_date.year},
+                "year_mismatch",
+            )
         )
     url = (values.get("url") or "").strip()
     if url:
         parts = urlsplit(url)
         if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-            warnings.append(Finding("url", f"{url!r} is not an http(s) address", "url_not_http"))
+            warnings.append(Finding("url", gettext("%(url)r is not an http(s) address") % {"url": url}, "url_not_http"))
     for d in ANALYSIS_DIMENSIONS:
         if values.get(f"{d}_score") is not None and not (values.get(f"{d}_citation") or "").strip():
             warnings.append(
-                Finding(f"analysis.{d}.citation", f"is empty, but the {d} dimension is scored", "missing_citation")
+                Finding(
+                    f"analysis.{d}.citation",
+                    gettext("is empty, but the %(dimension)s dimension is scored") % {"dimension": DIMENSION_LABELS[d]},
+                    "missing_citation",
+                )
             )
     warnings.extend(_check_facilities(values.get("related_facilities") or []))
     warnings.extend(_check_country(values.get("country") or ""))
@@ -199,11 +214,18 @@ def _check_country(country: str) -> Iterator[Finding]:
     if not country.strip() or countries.find(country) is not None:
         return
     place = countries.closest(country)
-    hint = f"; did you mean {place.zh} ({place.en})?" if place is not None else ""
+    if place is None:
+        message = gettext(
+            "%(country)r is not in the desk's list of countries and regions (an administrator adds new places to it)"
+        ) % {"country": country}
+    else:
+        message = gettext(
+            "%(country)r is not in the desk's list of countries and regions; did you mean %(zh)s (%(en)s)? (An "
+            "administrator adds new places to the list.)"
+        ) % {"country": country, "zh": place.zh, "en": place.en}
     yield Finding(
         "country",
-        f"{country!r} is not in the desk's list of countries and regions{hint} (a new place is added to the list "
-        "by an administrator)",
+        message,
         "unknown_country",
     )
 
@@ -213,13 +235,18 @@ def _check_facilities(ids: list[str]) -> Iterator[Finding]:
     if len(set(ids)) != len(ids):
         counts = Counter(ids)
         repeated = [facility for facility, count in counts.items() if count > 1]
-        yield Finding("relatedFacilities", f"lists {_listed(repeated)} more than once", "duplicate_facility")
+        yield Finding(
+            "relatedFacilities",
+            gettext("lists %(ids)s more than once") % {"ids": _listed(repeated)},
+            "duplicate_facility",
+        )
     joined = "\n".join(ids)
     odd = _ODD_FACILITY.findall(joined) if ids and not _FACILITY_LINES.fullmatch(joined) else []
     if odd:
         yield Finding(
             "relatedFacilities",
-            f"has ids of an unexpected form: {_listed(odd)} (expected digits, optionally '-digits', like '1103-2')",
+            gettext("has ids of an unexpected form: %(ids)s (expected digits, optionally '-digits', like '1103-2')")
+            % {"ids": _listed(odd)},
             "facility_form",
         )
 
@@ -425,12 +452,20 @@ def check_supersedes(values: Mapping[str, Any], collection: Collection) -> list[
     missing = [target for target in values.get("supersedes") or () if target not in collection.ids]
     if missing:
         warnings.append(
-            Finding("evolution.supersedes", f"names {_listed(missing)}, not in the collection", "unknown_supersedes")
+            Finding(
+                "evolution.supersedes",
+                gettext("names %(ids)s, not in the collection") % {"ids": _listed(missing)},
+                "unknown_supersedes",
+            )
         )
     way = collection.cycle_through(values["policy_id"])
     if way:
         warnings.append(
-            Finding("evolution.supersedes", f"supersedes itself through a cycle: {' → '.join(way)}", "supersedes_cycle")
+            Finding(
+                "evolution.supersedes",
+                gettext("supersedes itself through a cycle: %(cycle)s") % {"cycle": " → ".join(way)},
+                "supersedes_cycle",
+            )
         )
     return warnings
 
@@ -438,8 +473,12 @@ def check_supersedes(values: Mapping[str, Any], collection: Collection) -> list[
 def _copied_warning(name: str, shown: list[str], count: int) -> Finding | None:
     if not count:
         return None
-    more = f" and {count - len(shown)} more" if count > len(shown) else ""
-    return Finding(_part_field(name), f"is copied word for word in {', '.join(shown)}{more}", "copied_text")
+    listed = ", ".join(shown)
+    if count > len(shown):
+        listed = gettext("%(shown)s and %(count)d more") % {"shown": listed, "count": count - len(shown)}
+    return Finding(
+        _part_field(name), gettext("is copied word for word in %(records)s") % {"records": listed}, "copied_text"
+    )
 
 
 def check_copies(values: Mapping[str, Any], collection: Collection) -> list[Finding]:

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import text, timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from policies import diffing, records, saving, schema
 from policies.codec import frontmatter
@@ -22,6 +23,9 @@ from policies.filetext import render_values, stated_values
 from policies.models import Policy
 from policies.records import Problem, RecordError
 from policies.saving import StaleVersion
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 
 @dataclass(frozen=True)
@@ -67,20 +71,27 @@ def describe(conflict: Conflict) -> str:
     """One sentence for the editor whose save was refused."""
     last = conflict.last_save
     if last is None:
-        return (
-            f"Not saved: this form edits version {conflict.loaded_version}, but the record is at version "
-            f"{conflict.current_version}. Your input is kept below; save again to apply it to the current version."
-        )
+        return gettext(
+            "Not saved: this form edits version %(loaded)d, but the record is at version %(current)d. Your input "
+            "is kept below; save again to apply it to the current version."
+        ) % {"loaded": conflict.loaded_version, "current": conflict.current_version}
     when = f"{timezone.localtime(last.history_date):%Y-%m-%d %H:%M}"
     reason = f" ({last.history_change_reason})" if last.history_change_reason else ""
     others = conflict.editors
-    who = others[-1] if len(others) == 1 else f"{', '.join(others[:-1])} and {others[-1]}"
+    who = others[-1] if len(others) == 1 else str(text.get_text_list(others, gettext("and")))
     last_by = saving.saved_by(last)
-    return (
-        f"Not saved: {who} changed this record after you opened it (version {conflict.loaded_version}); the last "
-        f"save, version {conflict.current_version}, was by {last_by} on {when}{reason}. Your input is kept "
-        "below: compare it with their changes, then save again to apply it to the current version."
-    )
+    return gettext(
+        "Not saved: %(who)s changed this record after you opened it (version %(loaded)d); the last save, version "
+        "%(current)d, was by %(last_by)s on %(when)s%(reason)s. Your input is kept below: compare it with their "
+        "changes, then save again to apply it to the current version."
+    ) % {
+        "who": who,
+        "loaded": conflict.loaded_version,
+        "current": conflict.current_version,
+        "last_by": last_by,
+        "when": when,
+        "reason": reason,
+    }
 
 
 def save_edit(policy: Policy, *, user: Any, reason: str, loaded_version: int) -> None:
@@ -92,12 +103,12 @@ def save_edit(policy: Policy, *, user: Any, reason: str, loaded_version: int) ->
 # Written by the import and the review workflow, never by hand (the admin shows them read-only), with what an
 # editor is told instead. A file must not claim an approval that did not happen, nor an author it did not name.
 _WRITTEN_BY = {
-    schema.Editable.WORKFLOW: (
+    schema.Editable.WORKFLOW: gettext_lazy(
         "is not edited by hand: the review workflow writes it when a reviewer approves the record"
     ),
-    schema.Editable.IMPORT: "is not edited by hand: the import writes it from the record's file",
+    schema.Editable.IMPORT: gettext_lazy("is not edited by hand: the import writes it from the record's file"),
 }
-NOT_EDITABLE: dict[str, str] = {
+NOT_EDITABLE: dict[str, StrPromise] = {
     field.attr: _WRITTEN_BY[field.editable] for field in schema.FIELDS if field.editable in _WRITTEN_BY
 }
 # The id is refused apart, with what it names (`_check_rules`).
@@ -145,8 +156,11 @@ def edit_policy(
                 locked,
                 expected_version,
                 locked.version,
-                f"{locked.policy_id} changed since you read it (you read version {expected_version}, it is now "
-                f"version {locked.version}); read it again and redo your change. Nothing was saved.",
+                gettext(
+                    "%(id)s changed since you read it (you read version %(seen)d, it is now version %(now)d); read "
+                    "it again and redo your change. Nothing was saved."
+                )
+                % {"id": locked.policy_id, "seen": expected_version, "now": locked.version},
             )
         before = records.policy_values(locked)
         data = merge(current_data(locked), changes or {})
@@ -203,7 +217,7 @@ def _unwritable(value: Any, path: tuple[str | int, ...]) -> Iterator[tuple[str |
 def _check_rules(before: Mapping[str, Any], values: Mapping[str, Any]) -> None:
     problems = []
     if values["policy_id"] != before["policy_id"]:
-        problems.append(Problem("id", "cannot be changed here: the id names the record's URL and file"))
+        problems.append(Problem("id", gettext("cannot be changed here: the id names the record's URL and file")))
     old_kept, new_kept = records.as_written(before), records.as_written(values)
     for attr, message in NOT_EDITABLE.items():
         key = _PATHS[attr]
@@ -211,7 +225,7 @@ def _check_rules(before: Mapping[str, Any], values: Mapping[str, Any]) -> None:
             key in new_kept and not frontmatter.same(old_kept[key], new_kept[key])
         )
         if (values[attr] != before[attr] or kept_changed) and not editable_by_hand(attr, old_kept):
-            problems.append(Problem(key, message))
+            problems.append(Problem(key, str(message)))
     refused = {problem.field for problem in problems}
     problems.extend(problem for problem in records.new_problems(before, values) if problem.field not in refused)
     if problems:
@@ -236,12 +250,22 @@ def check_writable(policy: Policy) -> None:
         document = frontmatter.parse(text)
         back = records.values_from_data(document.data, document.body)
     except (TypeError, ValueError) as error:
-        raise RecordError([Problem("", f"cannot be written as a policy file: {error}")]) from None
+        raise RecordError(
+            [Problem("", gettext("cannot be written as a policy file: %(error)s") % {"error": error})]
+        ) from None
     size = len(text.encode("utf-8"))
     if size > settings.POLICY_FILE_MAX_BYTES:
         raise RecordError(
-            [Problem("", f"the file would be {size:,} bytes; the limit is {settings.POLICY_FILE_MAX_BYTES:,}")]
+            [
+                Problem(
+                    "",
+                    gettext("the file would be %(size)s bytes; the limit is %(limit)s")
+                    % {"size": f"{size:,}", "limit": f"{settings.POLICY_FILE_MAX_BYTES:,}"},
+                )
+            ]
         )
     differing = list(records.changed_fields(records.policy_values(policy), back))
     if differing:
-        raise RecordError([Problem(_PATHS.get(a, a), "would not read back the same from the file") for a in differing])
+        raise RecordError(
+            [Problem(_PATHS.get(a, a), gettext("would not read back the same from the file")) for a in differing]
+        )

@@ -131,12 +131,12 @@ class MarkdownTextarea(forms.Textarea):
         source = (attrs or {}).get("id") or f"id_{name}"
         return format_html(
             '<div class="markdown-field">{}<div class="markdown-preview" id="preview-{}" data-source="{}" '
-            'data-preview-url="{}" data-state="ready" aria-live="polite" aria-label="Preview of {}">{}</div></div>',
+            'data-preview-url="{}" data-state="ready" aria-live="polite" aria-label="{}">{}</div></div>',
             textarea,
             name,
             source,
             reverse("admin:policies_policy_preview"),
-            name,
+            gettext("Preview of %(field)s") % {"field": name},
             render_markdown(value or ""),
         )
 
@@ -166,13 +166,15 @@ class PolicyForm(forms.ModelForm):
         required=False,
         min_value=1,
         widget=forms.HiddenInput,
-        help_text="The version of the record this form was loaded with: a save onto any other is refused.",
+        help_text=gettext_lazy(
+            "The version of the record this form was loaded with: a save onto any other is refused."
+        ),
     )
     change_reason = forms.CharField(
-        label="Reason for this change",
+        label=gettext_lazy("Reason for this change"),
         required=False,
         max_length=500,
-        help_text="Kept in the record's history with your name.",
+        help_text=gettext_lazy("Kept in the record's history with your name."),
         widget=forms.TextInput(attrs={"size": 80}),
     )
 
@@ -306,8 +308,10 @@ class PolicyForm(forms.ModelForm):
         loaded = cleaned.get("expected_version")
         if loaded is None:
             raise ValidationError(
-                "Not saved: the form did not say which version of the record it edits, so saving could overwrite "
-                "someone else's changes. Reload the record and make the change again.",
+                gettext(
+                    "Not saved: the form did not say which version of the record it edits, so saving could "
+                    "overwrite someone else's changes. Reload the record and make the change again."
+                ),
                 code="missing_version",
             )
         if loaded != self.instance.version:
@@ -317,7 +321,10 @@ class PolicyForm(forms.ModelForm):
             if both:
                 labels = ", ".join(str(self.fields[name].label) for name in both)
                 messages.append(
-                    ValidationError(f"You and they both changed: {labels}. Yours is in the form.", code="both_changed")
+                    ValidationError(
+                        gettext("You and they both changed: %(fields)s. Yours is in the form.") % {"fields": labels},
+                        code="both_changed",
+                    )
                 )
             raise ValidationError(messages)
         return cleaned
@@ -359,12 +366,17 @@ class PolicyForm(forms.ModelForm):
         try:
             value = frontmatter.load(text)
         except frontmatter.FrontmatterError as error:
-            raise ValidationError(f"Not valid YAML: {error}", code="invalid_yaml") from None
+            raise ValidationError(
+                gettext("Not valid YAML: %(error)s") % {"error": error}, code="invalid_yaml"
+            ) from None
         if not isinstance(value, dict):
-            raise ValidationError("Must be a YAML mapping (key: value lines).", code="not_mapping")
+            raise ValidationError(gettext("Must be a YAML mapping (key: value lines)."), code="not_mapping")
         refused = [self._schema_key_error(path, leaf) for path, leaf in records.schema_keys(value)]
         refused += [
-            ValidationError(f"{records.dotted(path) or 'It'} {message}.", code="unholdable")
+            ValidationError(
+                gettext("%(key)s %(problem)s.") % {"key": records.dotted(path) or gettext("It"), "problem": message},
+                code="unholdable",
+            )
             for path, message in records.unholdable_text(value)
         ]
         if refused:
@@ -374,16 +386,21 @@ class PolicyForm(forms.ModelForm):
     def _schema_key_error(self, path: tuple[str, ...], leaf: schema.Field | None) -> ValidationError:
         key = records.dotted(path)
         if leaf is None:
-            message = (
-                f"{key} is a section of the record's fields: here it may only hold keys the schema does not know, "
+            message = gettext(
+                "%(key)s is a section of the record's fields: here it may only hold keys the schema does not know, "
                 "as a mapping; edit its fields in their own boxes."
-            )
+            ) % {"key": key}
         elif leaf.attr in editing.NOT_EDITABLE:
-            message = f"{key} {editing.NOT_EDITABLE[leaf.attr]}; remove it from here."
+            message = gettext("%(key)s %(why)s; remove it from here.") % {
+                "key": key,
+                "why": editing.NOT_EDITABLE[leaf.attr],
+            }
         else:
             field = self.fields.get(leaf.attr)
             label = field.label if field is not None else capfirst(Policy._meta.get_field(leaf.attr).verbose_name)
-            message = f"{key} is a field of the record: edit it in its own box, “{label}”, and remove it from here."
+            message = gettext(
+                "%(key)s is a field of the record: edit it in its own box, “%(label)s”, and remove it from here."
+            ) % {"key": key, "label": label}
         return ValidationError(message, code="schema_key")
 
 
@@ -410,11 +427,16 @@ class ImportForm(forms.Form):
     # The metaclass moves form fields to `base_fields`, so `form.files` stays the uploads; django-stubs miss that.
     files = MultipleFileField(  # type: ignore[assignment]
         widget=MultipleFileInput(attrs={"accept": ".md,.markdown,.zip"}),
-        help_text="Markdown files (.md) or zip archives of them.",
+        label=gettext_lazy("Files"),
+        help_text=gettext_lazy("Markdown files (.md) or zip archives of them."),
     )
-    dry_run = forms.BooleanField(required=False, help_text="Show what would happen; change nothing.")
+    dry_run = forms.BooleanField(
+        label=gettext_lazy("Dry run"), required=False, help_text=gettext_lazy("Show what would happen; change nothing.")
+    )
     force = forms.BooleanField(
-        required=False, help_text="Take the file even where the record was edited in the app since."
+        label=gettext_lazy("Force"),
+        required=False,
+        help_text=gettext_lazy("Take the file even where the record was edited in the app since."),
     )
 
     def __init__(self, *args: Any, upload: uploads.UploadLimit | None = None, **kwargs: Any) -> None:
@@ -429,18 +451,23 @@ class ImportForm(forms.Form):
             raise ValidationError(uploads.too_large(self.upload.exceeded), code="too_large")
         sources = list(iter_uploads(self.cleaned_data["files"]))
         if len(sources) > settings.WEB_IMPORT_MAX_FILES:
-            raise ValidationError(uploads.too_large(f"{len(sources):,} files"), code="too_many_files")
+            raise ValidationError(
+                uploads.too_large(gettext("%(count)s files") % {"count": f"{len(sources):,}"}), code="too_many_files"
+            )
         size = sum(source.size for source in sources)
         if size > settings.WEB_IMPORT_MAX_BYTES:
-            raise ValidationError(uploads.too_large(f"{filesizeformat(size)} of policy files"), code="too_large")
+            raise ValidationError(
+                uploads.too_large(gettext("%(size)s of policy files") % {"size": filesizeformat(size)}),
+                code="too_large",
+            )
         return sources
 
 
 class ExportForm(forms.Form):
     all_records = forms.BooleanField(
         required=False,
-        label="Every record's current state",
-        help_text="Otherwise only published content: each record's last verified version.",
+        label=gettext_lazy("Every record's current state"),
+        help_text=gettext_lazy("Otherwise only published content: each record's last verified version."),
     )
 
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteDatabaseWrapper
+from django.utils.translation import gettext
 
 RETRY_SECONDS = 0.1
 
@@ -28,7 +29,15 @@ class LockBusy(Exception):
     """Another run holds the lock; nothing was done."""
 
     def __init__(self, name: str) -> None:
-        super().__init__(f"Another {name} is running; nothing was done. Try again when it has finished.")
+        if name == "import":
+            message = gettext("Another import is running; nothing was done. Try again when it has finished.")
+        elif name == "export":
+            message = gettext("Another export is running; nothing was done. Try again when it has finished.")
+        else:
+            message = gettext("Another %(name)s is running; nothing was done. Try again when it has finished.") % {
+                "name": name
+            }
+        super().__init__(message)
         self.name = name
 
 

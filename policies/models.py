@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.manager import HistoricalQuerySet, HistoryDescriptor, HistoryManager
 from simple_history.models import (
@@ -42,31 +43,33 @@ _SHOWN_ID = 60
 def validate_policy_id(value: str) -> None:
     """An id names the record's file (`<id>.md`), so it must be a safe, portable file name."""
     if not isinstance(value, str) or not value:
-        raise ValidationError("The id is empty.", code="empty")
+        raise ValidationError(_("The id is empty."), code="empty")
     if not _SAFE_ID.fullmatch(value) or value.endswith(".") or ".." in value:
         shown = value if len(value) <= _SHOWN_ID else value[: _SHOWN_ID - 1] + "…"
         raise ValidationError(
-            "%(value)r is not a safe file name (%(why)s): use letters, digits, '.', '_' and '-', starting with a "
-            "letter or digit, at most 200 characters.",
+            _(
+                "%(value)r is not a safe file name (%(why)s): use letters, digits, '.', '_' and '-', starting with "
+                "a letter or digit, at most 200 characters."
+            ),
             code="unsafe",
             params={"value": shown, "why": _why_unsafe(value)},
         )
     if value.split(".")[0].lower() in _RESERVED_NAMES:
-        raise ValidationError("%(value)r is a reserved file name.", code="reserved", params={"value": value})
+        raise ValidationError(_("%(value)r is a reserved file name."), code="reserved", params={"value": value})
 
 
 def _why_unsafe(value: str) -> str:
     """What makes an id that `_SAFE_ID` refuses unsafe, for the person who wrote it."""
     bad = next((character for character in value if character not in _ID_CHARACTERS), None)
     if bad is not None:
-        return f"it holds {bad!r}, U+{ord(bad):04X}"
+        return gettext("it holds %(character)r, U+%(code)04X") % {"character": bad, "code": ord(bad)}
     if len(value) > schema.ID_MAX_LENGTH:
-        return f"it is {len(value):,} characters long"
+        return gettext("it is %(length)s characters long") % {"length": f"{len(value):,}"}
     if not value[0].isalnum():
-        return f"it starts with {value[0]!r}"
+        return gettext("it starts with %(character)r") % {"character": value[0]}
     if ".." in value:
-        return "it holds '..'"
-    return "it ends with '.'"
+        return gettext("it holds '..'")
+    return gettext("it ends with '.'")
 
 
 class ReviewState(models.TextChoices):
@@ -113,7 +116,7 @@ def _score_field(dimension: str) -> models.PositiveSmallIntegerField:
         null=True,
         blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
-        help_text="0-100.",
+        help_text=_("0-100."),
     )
 
 
@@ -315,30 +318,31 @@ class Policy(PolicyContent):
         default="",
         editable=False,
         db_index=True,
-        help_text="Fingerprint of the content (records.content_hash): finds the version a file holds.",
+        help_text=_("Fingerprint of the content (records.content_hash): finds the version a file holds."),
     )
 
     state = models.CharField(
-        "review state",
+        _("review state"),
         max_length=20,
         choices=ReviewState,
         default=ReviewState.PENDING,
         editable=False,
     )
     version = models.PositiveIntegerField(
+        _("version"),
         default=1,
         editable=False,
-        help_text="Goes up by one with every saved change; reviews and edits are bound to it.",
+        help_text=_("Goes up by one with every saved change; reviews and edits are bound to it."),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     history = PolicyHistoricalRecords(history_change_reason_field=models.TextField(null=True))
     objects = PolicyQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "policy"
-        verbose_name_plural = "policies"
+        verbose_name = _("policy")
+        verbose_name_plural = _("policies")
         ordering = ["policy_id"]
         constraints = [
             models.CheckConstraint(
@@ -440,11 +444,13 @@ class PolicyWarning(models.Model):
     """
 
     policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="warnings")
-    field = models.CharField(max_length=200, help_text="The frontmatter key it concerns, e.g. analysis.mrv.citation.")
+    field = models.CharField(
+        max_length=200, help_text=_("The frontmatter key it concerns, e.g. analysis.mrv.citation.")
+    )
     code = models.CharField(max_length=50)
     message = models.TextField()
-    blocking = models.BooleanField(default=False, help_text="A problem: the record is not approved while it stands.")
-    line = models.PositiveIntegerField(null=True, blank=True, help_text="Where the value is in the record's file.")
+    blocking = models.BooleanField(default=False, help_text=_("A problem: the record is not approved while it stands."))
+    line = models.PositiveIntegerField(null=True, blank=True, help_text=_("Where the value is in the record's file."))
     column = models.PositiveIntegerField(null=True, blank=True)
 
     objects = PolicyWarningQuerySet.as_manager()
@@ -470,7 +476,7 @@ class FileSnapshot(models.Model):
     sha256 = models.CharField(max_length=64, unique=True)
     text = models.TextField()
     content_hash = models.CharField(
-        max_length=64, blank=True, help_text="Fingerprint of the content the text holds; blank if not known."
+        max_length=64, blank=True, help_text=_("Fingerprint of the content the text holds; blank if not known.")
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -501,7 +507,9 @@ class PolicyFile(models.Model):
     """
 
     policy = models.OneToOneField(Policy, on_delete=models.CASCADE, related_name="file")
-    path = models.CharField(max_length=500, unique=True, help_text="Relative to the collection's root, '/'-separated.")
+    path = models.CharField(
+        max_length=500, unique=True, help_text=_("Relative to the collection's root, '/'-separated.")
+    )
 
     def __str__(self) -> str:
         return self.path
@@ -516,15 +524,15 @@ class SeenFile(models.Model):
     """
 
     class How(models.TextChoices):
-        IMPORTED = "imported", "imported"
-        EXPORTED = "exported", "exported"
+        IMPORTED = "imported", _("imported")
+        EXPORTED = "exported", _("exported")
 
     # Kept when the record is deleted: the export still knows the files it wrote for it, to prune them.
     policy = models.ForeignKey(Policy, null=True, on_delete=models.SET_NULL, related_name="seen_files")
-    sha256 = models.CharField(max_length=64, unique=True, help_text="Hash of the file's bytes.")
-    content_hash = models.CharField(max_length=64, help_text="Fingerprint of the content the bytes hold.")
+    sha256 = models.CharField(max_length=64, unique=True, help_text=_("Hash of the file's bytes."))
+    content_hash = models.CharField(max_length=64, help_text=_("Fingerprint of the content the bytes hold."))
     how = models.CharField(max_length=10, choices=How)
-    version = models.PositiveIntegerField(help_text="The record's version the bytes were taken into or matched.")
+    version = models.PositiveIntegerField(help_text=_("The record's version the bytes were taken into or matched."))
     seen_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -559,25 +567,39 @@ class ImportConflict(models.Model):
     """
 
     policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="import_conflicts")
-    source = models.CharField(max_length=500, help_text="The file as the import named it.")
+    source = models.CharField(_("file"), max_length=500, help_text=_("The file as the import named it."))
     file = models.ForeignKey(FileSnapshot, on_delete=models.PROTECT, related_name="+")
-    file_sha256 = models.CharField(max_length=64, help_text="Hash of the file's bytes.")
-    base = models.CharField(max_length=500, help_text="The known content both sides changed, e.g. 'version 3'.")
-    version = models.PositiveIntegerField(help_text="The record's version the file was compared with.")
-    taken = models.JSONField(default=list, help_text="Fields only the file changed: taken when it is settled.")
-    fields = models.JSONField(default=list, help_text="Each field both sides changed: base, ours and theirs.")
-    created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    file_sha256 = models.CharField(max_length=64, help_text=_("Hash of the file's bytes."))
+    base = models.CharField(
+        _("common base"), max_length=500, help_text=_("The known content both sides changed, e.g. 'version 3'.")
     )
-    resolved_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(_("version"), help_text=_("The record's version the file was compared with."))
+    taken = models.JSONField(default=list, help_text=_("Fields only the file changed: taken when it is settled."))
+    fields = models.JSONField(default=list, help_text=_("Each field both sides changed: base, ours and theirs."))
+    created_at = models.DateTimeField(_("found"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("imported by"),
+    )
+    resolved_at = models.DateTimeField(_("settled"), null=True, blank=True)
     resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("settled by"),
     )
 
     objects = ImportConflictQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("import conflict")
+        verbose_name_plural = _("import conflicts")
         ordering = ["-created_at", "-id"]
         default_permissions = ("view", "change")
         constraints = [

@@ -37,8 +37,8 @@ class StaleVersion(Exception):
     def __init__(self, policy: Policy, loaded_version: int, current_version: int, message: str = "") -> None:
         super().__init__(
             message
-            or f"{policy.policy_id} was saved as version {current_version} after version {loaded_version} was read; "
-            "nothing was saved."
+            or gettext("%(id)s was saved as version %(current)d after version %(loaded)d was read; nothing was saved.")
+            % {"id": policy.policy_id, "current": current_version, "loaded": loaded_version}
         )
         self.policy = policy  # the record as it is stored now
         self.policy_id = policy.policy_id

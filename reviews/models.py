@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from policies.models import ANALYSIS_DIMENSIONS, Policy, ReviewState
+from policies.schema import DIMENSION_LABELS
 
 
 class AppendOnlyError(Exception):
@@ -42,14 +43,14 @@ class AppendOnlyModel(models.Model):
 
 
 class ReviewAction(models.TextChoices):
-    APPROVE = "approve", "Approved"
-    REQUEST_CHANGES = "request_changes", "Changes requested"
-    RESUBMIT = "resubmit", "Resubmitted"
-    REJECT = "reject", "Rejected"
-    REOPEN = "reopen", "Reopened"
-    WITHDRAW = "withdraw", "Withdrawn"
-    RESTORE = "restore", "Restored an earlier version"
-    EDIT = "edit", "Edited after verification"
+    APPROVE = "approve", _("Approved")
+    REQUEST_CHANGES = "request_changes", _("Changes requested")
+    RESUBMIT = "resubmit", _("Resubmitted")
+    REJECT = "reject", _("Rejected")
+    REOPEN = "reopen", _("Reopened")
+    WITHDRAW = "withdraw", _("Withdrawn")
+    RESTORE = "restore", _("Restored an earlier version")
+    EDIT = "edit", _("Edited after verification")
 
 
 class Verdict(models.TextChoices):
@@ -66,37 +67,40 @@ OFFERED_VERDICTS = (Verdict.CONFIRMED, Verdict.WRONG)
 class ReviewEvent(AppendOnlyModel):
     """One move of a record through the review workflow, as it happened."""
 
-    policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="review_events")
-    action = models.CharField(max_length=20, choices=ReviewAction)
-    version = models.PositiveIntegerField(help_text="The version of the record the decision was taken on.")
-    from_state = models.CharField(max_length=20, choices=ReviewState)
-    to_state = models.CharField(max_length=20, choices=ReviewState)
+    policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="review_events", verbose_name=_("record"))
+    action = models.CharField(_("action"), max_length=20, choices=ReviewAction)
+    version = models.PositiveIntegerField(
+        _("version"), help_text=_("The version of the record the decision was taken on.")
+    )
+    from_state = models.CharField(_("from state"), max_length=20, choices=ReviewState)
+    to_state = models.CharField(_("to state"), max_length=20, choices=ReviewState)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="review_events",
-        help_text="Empty when a command made the move.",
+        verbose_name=_("actor"),
+        help_text=_("Empty when a command made the move."),
     )
-    created_at = models.DateTimeField("time", default=timezone.now, db_index=True)
-    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    comment = models.TextField(_("comment"), blank=True)
     history_id = models.PositiveBigIntegerField(
-        "history row",
+        _("history row"),
         null=True,
         blank=True,
-        help_text="The record's history row saved by this move: what the record looked like after it.",
+        help_text=_("The record's history row saved by this move: what the record looked like after it."),
     )
 
     class Meta:
-        verbose_name = "review event"
-        verbose_name_plural = "review events"
+        verbose_name = _("review event")
+        verbose_name_plural = _("review events")
         ordering = ["-created_at", "-id"]
         # Events are only ever written by the workflow: adding, changing or deleting them by hand means nothing.
         default_permissions = ("view",)
         permissions = [
-            ("review_policy", "Can approve, request changes to, reject and reopen policies"),
-            ("resubmit_policy", "Can resubmit a policy for review after changes were requested"),
+            ("review_policy", _("Can approve, request changes to, reject and reopen policies")),
+            ("resubmit_policy", _("Can resubmit a policy for review after changes were requested")),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(action__in=ReviewAction.values), name="reviewevent_action_valid"),
@@ -127,14 +131,16 @@ class ReviewEvent(AppendOnlyModel):
 class DimensionVerdict(AppendOnlyModel):
     """What the reviewer found for one analysis dimension of the version they approved."""
 
-    event = models.ForeignKey(ReviewEvent, on_delete=models.PROTECT, related_name="verdicts")
-    dimension = models.CharField(max_length=20, choices=[(d, d) for d in ANALYSIS_DIMENSIONS])
-    verdict = models.CharField(max_length=20, choices=Verdict)
-    note = models.TextField(blank=True)
+    event = models.ForeignKey(
+        ReviewEvent, on_delete=models.PROTECT, related_name="verdicts", verbose_name=_("review event")
+    )
+    dimension = models.CharField(_("dimension"), max_length=20, choices=list(DIMENSION_LABELS.items()))
+    verdict = models.CharField(_("verdict"), max_length=20, choices=Verdict)
+    note = models.TextField(_("note"), blank=True)
 
     class Meta:
-        verbose_name = "dimension verdict"
-        verbose_name_plural = "dimension verdicts"
+        verbose_name = _("dimension verdict")
+        verbose_name_plural = _("dimension verdicts")
         ordering = ["event", "id"]
         default_permissions = ("view",)
         constraints = [

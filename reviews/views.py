@@ -80,7 +80,7 @@ def review(request: HttpRequest, object_id: str, *, model_admin: ModelAdmin) -> 
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": Policy._meta,
-        "title": f"Review {policy.policy_id}",
+        "title": _("Review %(id)s") % {"id": policy.policy_id},
         "is_nav_sidebar_enabled": False,  # the record and the decision panel need the width
         "policy": policy,
         "form": form,
@@ -141,7 +141,9 @@ def _decide(
         form.refusal = error
         form.add_error(None, str(error))
         return 409
-    messages.success(request, f"{policy}: {ReviewAction(action).label.lower()}.")
+    messages.success(
+        request, _("%(policy)s: %(action)s.") % {"policy": policy, "action": str(ReviewAction(action).label).lower()}
+    )
     if action in REVIEWER_DECISIONS:
         return HttpResponseRedirect(_after_decision(place))
     return HttpResponseRedirect(reverse("admin:policies_policy_review", args=[policy.pk]))
@@ -170,7 +172,7 @@ def review_queue(request: HttpRequest, *, model_admin: ModelAdmin) -> HttpRespon
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": Policy._meta,
-        "title": "Your review queue",
+        "title": _("Your review queue"),
         "queue": listed,
         "first_number": start + 1,
         "last_number": start + len(listed),
@@ -187,7 +189,7 @@ def review_next(request: HttpRequest, *, model_admin: ModelAdmin) -> HttpRespons
         raise PermissionDenied
     first = workflow.review_queue(request.user).first()
     if first is None:
-        messages.info(request, "Your review queue is empty.")
+        messages.info(request, _("Your review queue is empty."))
         return HttpResponseRedirect(reverse("admin:policies_policy_review_queue"))
     return HttpResponseRedirect(reverse("admin:policies_policy_review", args=[first.pk]))
 

@@ -19,8 +19,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.utils import timezone
-from django.utils.translation import gettext, ngettext
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from policies import records, saving, schema
 from policies.models import ANALYSIS_DIMENSIONS, ANALYSIS_PARTS, Policy, ReviewState, last_verified_history_id
@@ -32,6 +32,7 @@ from .models import OFFERED_VERDICTS, DimensionVerdict, ReviewAction, ReviewEven
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
     from django.contrib.auth.models import User as AuthUser
+    from django_stubs_ext import StrPromise
 
     User = AuthUser | AnonymousUser
 
@@ -57,48 +58,64 @@ class Move:
     sources: frozenset[str]
     target: str
     permission: str
-    verb: str
+    refusal: StrPromise  # said to someone without the permission
     comment_required: bool = False
 
 
 MOVES: dict[str, Move] = {
-    ReviewAction.APPROVE: Move(frozenset({ReviewState.PENDING}), ReviewState.VERIFIED, REVIEW_PERMISSION, "approve"),
+    ReviewAction.APPROVE: Move(
+        frozenset({ReviewState.PENDING}),
+        ReviewState.VERIFIED,
+        REVIEW_PERMISSION,
+        gettext_lazy("You do not have permission to approve policies."),
+    ),
     ReviewAction.REQUEST_CHANGES: Move(
         frozenset({ReviewState.PENDING}),
         ReviewState.CHANGES_REQUESTED,
         REVIEW_PERMISSION,
-        "request changes to",
+        gettext_lazy("You do not have permission to request changes to policies."),
         comment_required=True,
     ),
     ReviewAction.RESUBMIT: Move(
-        frozenset({ReviewState.CHANGES_REQUESTED}), ReviewState.PENDING, RESUBMIT_PERMISSION, "resubmit"
+        frozenset({ReviewState.CHANGES_REQUESTED}),
+        ReviewState.PENDING,
+        RESUBMIT_PERMISSION,
+        gettext_lazy("You do not have permission to resubmit policies."),
     ),
     ReviewAction.REJECT: Move(
         frozenset({ReviewState.PENDING, ReviewState.CHANGES_REQUESTED}),
         ReviewState.REJECTED,
         REVIEW_PERMISSION,
-        "reject",
+        gettext_lazy("You do not have permission to reject policies."),
         comment_required=True,
     ),
     ReviewAction.REOPEN: Move(
-        frozenset({ReviewState.REJECTED, ReviewState.WITHDRAWN}), ReviewState.PENDING, REVIEW_PERMISSION, "reopen"
+        frozenset({ReviewState.REJECTED, ReviewState.WITHDRAWN}),
+        ReviewState.PENDING,
+        REVIEW_PERMISSION,
+        gettext_lazy("You do not have permission to reopen policies."),
     ),
     # Takes a published record off the site; only records with a published version (`_check_published`).
     ReviewAction.WITHDRAW: Move(
         frozenset({ReviewState.VERIFIED, ReviewState.PENDING, ReviewState.CHANGES_REQUESTED}),
         ReviewState.WITHDRAWN,
         REVIEW_PERMISSION,
-        "withdraw",
+        gettext_lazy("You do not have permission to withdraw policies."),
         comment_required=True,
     ),
     ReviewAction.RESTORE: Move(
         frozenset({ReviewState.PENDING, ReviewState.CHANGES_REQUESTED, ReviewState.VERIFIED}),
         ReviewState.PENDING,
         EDIT_PERMISSION,
-        "restore earlier versions of",
+        gettext_lazy("You do not have permission to restore earlier versions of policies."),
     ),
     # Not a user's choice: `ReviewRule` makes it when a save changes a verified record's content.
-    ReviewAction.EDIT: Move(frozenset({ReviewState.VERIFIED}), ReviewState.PENDING, EDIT_PERMISSION, "edit"),
+    ReviewAction.EDIT: Move(
+        frozenset({ReviewState.VERIFIED}),
+        ReviewState.PENDING,
+        EDIT_PERMISSION,
+        gettext_lazy("You do not have permission to edit policies."),
+    ),
 }
 
 
@@ -282,7 +299,7 @@ def sent_back_to(user: User) -> QuerySet[Any]:
 
 def _check_permission(move: Move, user: User | None) -> None:
     if user is not None and not user.has_perm(move.permission):
-        raise NotAllowedToReview(f"You do not have permission to {move.verb} policies.")
+        raise NotAllowedToReview(str(move.refusal))
 
 
 def _lock(policy: Policy) -> Policy:
@@ -293,8 +310,13 @@ def _check_state(locked: Policy, action: str, move: Move) -> None:
     if locked.state not in move.sources:
         allowed = ", ".join(str(ReviewState(s).label) for s in sorted(move.sources))
         raise TransitionNotAllowed(
-            f"{locked.policy_id} is {ReviewState(locked.state).label}; "
-            f"'{ReviewAction(action).label}' is only possible from: {allowed}."
+            gettext("%(id)s is %(state)s; '%(action)s' is only possible from: %(allowed)s.")
+            % {
+                "id": locked.policy_id,
+                "state": ReviewState(locked.state).label,
+                "action": ReviewAction(action).label,
+                "allowed": allowed,
+            }
         )
 
 
@@ -304,20 +326,27 @@ def _check_version(locked: Policy, expected_version: int | None) -> None:
             locked,
             expected_version,
             locked.version,
-            f"{locked.policy_id} changed since you opened it (you saw version {expected_version}, it is now "
-            f"version {locked.version}). Review it again; nothing was saved.",
+            gettext(
+                "%(id)s changed since you opened it (you saw version %(seen)d, it is now version %(now)d). Review "
+                "it again; nothing was saved."
+            )
+            % {"id": locked.policy_id, "seen": expected_version, "now": locked.version},
         )
 
 
 def _clean_comment(move: Move, action: str, comment: str) -> str:
     comment = (comment or "").strip()
     if move.comment_required and not comment:
-        raise TransitionNotAllowed(f"'{ReviewAction(action).label}' needs a comment saying why.")
+        raise TransitionNotAllowed(
+            gettext("'%(action)s' needs a comment saying why.") % {"action": ReviewAction(action).label}
+        )
     return comment
 
 
 def _record(locked: Policy, action: str, *, user: User | None, from_state: str, comment: str) -> ReviewEvent:
-    reason = f"{ReviewAction(action).label}: {comment}" if comment else str(ReviewAction(action).label)
+    with translation.override("en"):  # the trail's one language, whoever reads it later
+        label = str(ReviewAction(action).label)
+    reason = f"{label}: {comment}" if comment else label
     actor = user if user is not None and user.is_authenticated else None
     saved = saving.save_record(locked, user=actor, reason=reason, action=action)
     return ReviewEvent.objects.create(
@@ -351,8 +380,8 @@ def _transition(
             _check_edited_since_changes_requested(locked)
         if action == ReviewAction.WITHDRAW and not _is_published(locked):
             raise TransitionNotAllowed(
-                f"{locked.policy_id} has never been verified, so nothing of it is published to withdraw; reject it "
-                "instead."
+                gettext("%(id)s has never been verified, so nothing of it is published to withdraw; reject it instead.")
+                % {"id": locked.policy_id}
             )
         from_state = locked.state
         locked.state = move.target
@@ -373,11 +402,17 @@ def _check_edited_since_changes_requested(locked: Policy) -> None:
     if any(getattr(locked, f) != getattr(baseline, f) for f in content_fields()):
         return
     edited = locked.history.filter(history_id__gt=request.history_id).exists()
-    why = "the edits since then undo each other" if edited else "it has not been edited since"
-    raise TransitionNotAllowed(
-        f"{locked.policy_id} is the same as when changes were requested: {why}. Make the requested changes, then "
-        "resubmit."
-    )
+    if edited:
+        message = gettext(
+            "%(id)s is the same as when changes were requested: the edits since then undo each other. Make the "
+            "requested changes, then resubmit."
+        )
+    else:
+        message = gettext(
+            "%(id)s is the same as when changes were requested: it has not been edited since. Make the requested "
+            "changes, then resubmit."
+        )
+    raise TransitionNotAllowed(message % {"id": locked.policy_id})
 
 
 def approve(
@@ -397,7 +432,7 @@ def approve(
     """
     move = MOVES[ReviewAction.APPROVE]
     if user is None or not user.is_authenticated:
-        raise NotAllowedToReview("Only a signed-in reviewer can approve a policy.")
+        raise NotAllowedToReview(gettext("Only a signed-in reviewer can approve a policy."))
     _check_permission(move, user)
     comment = _clean_comment(move, ReviewAction.APPROVE, comment)
     with transaction.atomic():
@@ -422,15 +457,21 @@ def check_approvable(policy: Policy, *, user: User) -> None:
     verdicts, which only an approval brings: so that a page can say beforehand why it would be refused."""
     move = MOVES[ReviewAction.APPROVE]
     if user is None or not user.is_authenticated:
-        raise NotAllowedToReview("Only a signed-in reviewer can approve a policy.")
+        raise NotAllowedToReview(gettext("Only a signed-in reviewer can approve a policy."))
     _check_permission(move, user)
     _check_state(policy, ReviewAction.APPROVE, move)
     own = own_edits_since_verified(policy, user)
     if own:
         listed = ", ".join(str(v) for v in own)
         raise NotAllowedToReview(
-            f"You edited {policy.policy_id} since it was last verified (version {listed}); someone else must "
-            "approve it. Four eyes apply to every role, administrators included."
+            ngettext(
+                "You edited %(id)s since it was last verified (version %(versions)s); someone else must approve it. "
+                "Four eyes apply to every role, administrators included.",
+                "You edited %(id)s since it was last verified (versions %(versions)s); someone else must approve "
+                "it. Four eyes apply to every role, administrators included.",
+                len(own),
+            )
+            % {"id": policy.policy_id, "versions": listed}
         )
     _check_nothing_to_fix(policy)
 
@@ -457,24 +498,25 @@ def _clean_verdicts(
     unexpected = sorted(set(verdicts) - set(present))
     if unexpected:
         raise TransitionNotAllowed(
-            f"{locked.policy_id} has no analysis for {', '.join(unexpected)}; there is nothing to give a verdict on."
+            gettext("%(id)s has no analysis for %(dimensions)s; there is nothing to give a verdict on.")
+            % {"id": locked.policy_id, "dimensions": ", ".join(unexpected)}
         )
     missing = [d for d in present if d not in verdicts]
     if complete and missing:
         raise TransitionNotAllowed(
             gettext("Give a verdict (confirmed or wrong) for every analysis dimension before approving; missing: %s.")
-            % ", ".join(missing)
+            % _named(missing)
         )
     invalid = [d for d in present if d in verdicts and verdicts[d].verdict not in OFFERED_VERDICTS]
     if invalid:
-        raise TransitionNotAllowed(gettext("A verdict is confirmed or wrong; not for: %s.") % ", ".join(invalid))
+        raise TransitionNotAllowed(gettext("A verdict is confirmed or wrong; not for: %s.") % _named(invalid))
     unexplained = [
         d for d in present if d in verdicts and verdicts[d].verdict == Verdict.WRONG and not verdicts[d].note.strip()
     ]
     if unexplained:
         raise TransitionNotAllowed(
             gettext("Say what is wrong with each dimension marked wrong, for its editors; no note for: %s.")
-            % ", ".join(unexplained)
+            % _named(unexplained)
         )
     return {d: verdicts[d] for d in present if d in verdicts}
 
@@ -484,8 +526,13 @@ def _check_all_confirmed(checks: Mapping[str, DimensionCheck]) -> None:
     if wrong:
         raise TransitionNotAllowed(
             gettext("A dimension marked wrong cannot be approved (%s): request changes instead, with the notes.")
-            % ", ".join(wrong)
+            % _named(wrong)
         )
+
+
+def _named(dimensions: Sequence[str]) -> str:
+    """The dimensions by the names people read (MRV, Statutory force), not their keys."""
+    return ", ".join(str(schema.DIMENSION_LABELS[d]) for d in dimensions)
 
 
 def wrong_notes(verdicts: Mapping[str, DimensionCheck]) -> str:
@@ -582,11 +629,17 @@ def restore_version(policy: Policy, history_id: int, *, user: User | None, comme
         _check_state(locked, ReviewAction.RESTORE, move)
         old = locked.history.filter(history_id=history_id).first()
         if old is None:
-            raise TransitionNotAllowed(f"{locked.policy_id} has no version with history id {history_id}.")
+            raise TransitionNotAllowed(
+                gettext("%(id)s has no version with history id %(history_id)s.")
+                % {"id": locked.policy_id, "history_id": history_id}
+            )
         fields = [f for f in content_fields() if f not in (*APPROVAL_STAMP_FIELDS, "invalid")]
         restored = _restored_as_written(old, locked)
         if all(getattr(locked, f) == getattr(old, f) for f in fields) and restored == locked.invalid:
-            raise TransitionNotAllowed(f"Version {old.version} of {locked.policy_id} is the same as the current one.")
+            raise TransitionNotAllowed(
+                gettext("Version %(version)d of %(id)s is the same as the current one.")
+                % {"version": old.version, "id": locked.policy_id}
+            )
         for f in fields:
             setattr(locked, f, getattr(old, f))
         locked.invalid = restored
@@ -616,8 +669,10 @@ class ReviewRule:
             return policy.state  # a move of this module, which checked it
         if policy.state != stored_state:
             raise TransitionNotAllowed(
-                f"{policy.policy_id}: the review state changes only through the review workflow "
-                f"({stored_state} -> {policy.state} refused)."
+                gettext(
+                    "%(id)s: the review state changes only through the review workflow (%(old)s -> %(new)s refused)."
+                )
+                % {"id": policy.policy_id, "old": stored_state, "new": policy.state}
             )
         if stored_state == ReviewState.VERIFIED and changed:
             return ReviewState.PENDING

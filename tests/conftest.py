@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from tests.data import SEED
 from tests.factories import make_editor, make_reviewer, make_user
@@ -12,6 +13,14 @@ from tests.factories import make_editor, make_reviewer, make_user
 def fast_password_hashing(settings):
     # Every test creates several users; the production hasher makes that take seconds.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def language_of_the_suite():
+    # LocaleMiddleware activates the language a request asks for and leaves it active in the thread, where a
+    # server's next request replaces it; here the next test would read Chinese after a Chinese request.
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -28,6 +28,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext, pgettext_lazy
 
 from policies import locks, records
 from policies.filetext import RenderedPolicy, published_version, render_policy
@@ -42,6 +43,21 @@ class ExportOutcome(StrEnum):
     STALE = "stale"
     REMOVED = "removed"
     FAILED = "failed"
+
+    @property
+    def label(self) -> str:
+        """The outcome in the reader's language; the value stays the word the API uses."""
+        return str(OUTCOME_LABELS[self])
+
+
+OUTCOME_LABELS = {
+    ExportOutcome.WRITTEN: pgettext_lazy("export outcome", "written"),
+    ExportOutcome.UNCHANGED: pgettext_lazy("export outcome", "unchanged"),
+    ExportOutcome.WOULD_CHANGE: pgettext_lazy("export outcome", "would change"),
+    ExportOutcome.STALE: pgettext_lazy("export outcome", "stale"),
+    ExportOutcome.REMOVED: pgettext_lazy("export outcome", "removed"),
+    ExportOutcome.FAILED: pgettext_lazy("export outcome", "failed"),
+}
 
 
 @dataclass
@@ -120,7 +136,12 @@ def _to_write(
         unsafe = sources.control_character_problem(item.path)
         if unsafe is not None:
             # Only a record stored before its id or its file's name was checked for them has one.
-            failed = ExportResult(item.path, ExportOutcome.FAILED, item.values["policy_id"], f"{unsafe}; not written")
+            failed = ExportResult(
+                item.path,
+                ExportOutcome.FAILED,
+                item.values["policy_id"],
+                gettext("%(problem)s; not written") % {"problem": unsafe},
+            )
             report.results.append(failed)
             continue
         holder = targets.setdefault(item.path.casefold(), item.values["policy_id"])
@@ -135,11 +156,9 @@ def _shared_path(rendered: RenderedPolicy, holder: str) -> ExportResult:
         rendered.path,
         ExportOutcome.FAILED,
         rendered.values["policy_id"],
-        f"is also the file of the record {holder}; two records never share a file, so this one was not written",
+        gettext("is also the file of the record %(id)s; two records never share a file, so this one was not written")
+        % {"id": holder},
     )
-
-
-_STALE = "written by an earlier export; no record's file now"
 
 
 def _stale_files(
@@ -163,18 +182,21 @@ def _stale_files(
                 continue  # not written by this app, or changed by someone since: never touched
             if not prune or check:
                 yield ExportResult(
-                    relative, ExportOutcome.STALE, "", "written by an earlier export; no record's file now"
+                    relative, ExportOutcome.STALE, "", gettext("written by an earlier export; no record's file now")
                 )
                 continue
             try:
                 path.unlink()
             except OSError as error:
                 yield ExportResult(
-                    relative, ExportOutcome.FAILED, "", f"could not be removed: {error.strerror or error}"
+                    relative,
+                    ExportOutcome.FAILED,
+                    "",
+                    gettext("could not be removed: %(error)s") % {"error": error.strerror or error},
                 )
                 continue
             yield ExportResult(
-                relative, ExportOutcome.REMOVED, "", "written by an earlier export; no record's file now"
+                relative, ExportOutcome.REMOVED, "", gettext("written by an earlier export; no record's file now")
             )
 
 
@@ -188,17 +210,27 @@ def _export_one(rendered: RenderedPolicy, root: Path, *, check: bool, exported: 
     try:
         current = target.read_bytes() if target.exists() else None
     except OSError as error:
-        return ExportResult(rendered.path, ExportOutcome.FAILED, policy_id, f"cannot be read: {error.strerror}")
+        return ExportResult(
+            rendered.path,
+            ExportOutcome.FAILED,
+            policy_id,
+            gettext("cannot be read: %(error)s") % {"error": error.strerror},
+        )
     if current == data:
         outcome = ExportOutcome.UNCHANGED
     elif check:
-        return ExportResult(rendered.path, ExportOutcome.WOULD_CHANGE, policy_id, "new file" if current is None else "")
+        return ExportResult(
+            rendered.path, ExportOutcome.WOULD_CHANGE, policy_id, gettext("new file") if current is None else ""
+        )
     else:
         try:
             write_atomically(target, data)
         except OSError as error:
             return ExportResult(
-                rendered.path, ExportOutcome.FAILED, policy_id, f"could not be written: {error.strerror or error}"
+                rendered.path,
+                ExportOutcome.FAILED,
+                policy_id,
+                gettext("could not be written: %(error)s") % {"error": error.strerror or error},
             )
         outcome = ExportOutcome.WRITTEN
     if not check:

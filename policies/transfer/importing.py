@@ -33,7 +33,7 @@ from django.db.models import Model
 from django.db.models.constants import OnConflict
 from django.db.models.sql import InsertQuery
 from django.utils import timezone
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 
 from policies import checks, filetext, locks, records, saving
 from policies.codec import frontmatter
@@ -51,6 +51,22 @@ class ImportOutcome(StrEnum):
     REJECTED = "rejected"
     CONFLICT = "conflict"
 
+    @property
+    def label(self) -> str:
+        """The outcome in the reader's language; the value stays the word the API and the files use."""
+        return str(OUTCOME_LABELS[self])
+
+
+OUTCOME_LABELS = {
+    ImportOutcome.CREATED: pgettext_lazy("import outcome", "created"),
+    ImportOutcome.UPDATED: pgettext_lazy("import outcome", "updated"),
+    ImportOutcome.MERGED: pgettext_lazy("import outcome", "merged"),
+    ImportOutcome.UNCHANGED: pgettext_lazy("import outcome", "unchanged"),
+    ImportOutcome.OLDER: pgettext_lazy("import outcome", "older"),
+    ImportOutcome.REJECTED: pgettext_lazy("import outcome", "rejected"),
+    ImportOutcome.CONFLICT: pgettext_lazy("import outcome", "conflict"),
+}
+
 
 @dataclass
 class FileResult:
@@ -66,10 +82,10 @@ class FileResult:
     def summary(self) -> str:
         """The outcome, with how many problems the file brought (`created, 2 problems`)."""
         if not self.problems:
-            return str(self.outcome)
+            return self.outcome.label
         count = len(self.problems)
         return ngettext("%(outcome)s, %(count)d problem", "%(outcome)s, %(count)d problems", count) % {
-            "outcome": self.outcome,
+            "outcome": self.outcome.label,
             "count": count,
         }
 
@@ -155,7 +171,7 @@ class _Parsed:
 def check_import_permission(user) -> None:
     """Only people who may add and change policies import them; commands without a user act as the system."""
     if user is not None and not (user.has_perm("policies.add_policy") and user.has_perm("policies.change_policy")):
-        raise PermissionDenied("Importing policies needs the permissions to add and change policies.")
+        raise PermissionDenied(gettext("Importing policies needs the permissions to add and change policies."))
 
 
 @locks.exclusively("import")
@@ -234,7 +250,7 @@ def _read_one(
         except SourceTooLarge as error:
             raise _Rejected(str(error)) from None
         except OSError as error:
-            raise _Rejected(f"cannot be read: {error.strerror or error}") from None
+            raise _Rejected(gettext("cannot be read: %(error)s") % {"error": error.strerror or error}) from None
         file_sha256 = hashlib.sha256(raw).hexdigest()
         if file_sha256 in known_hashes:
             return _Seen(source, file_sha256)
@@ -247,7 +263,10 @@ def _read_one(
             raise _Rejected(_describe_problems(document, error)) from None
         policy_id = values["policy_id"]
         if policy_id in ids_seen:
-            raise _Rejected(f"has the same id {policy_id!r} as {ids_seen[policy_id]}", policy_id)
+            raise _Rejected(
+                gettext("has the same id %(id)r as %(other)s") % {"id": policy_id, "other": ids_seen[policy_id]},
+                policy_id,
+            )
         ids_seen[policy_id] = source.shown
         warnings = checks.locate(checks.check_values(values, document.data), document)
         return _Parsed(source, document, values, file_sha256, warnings)
@@ -328,7 +347,8 @@ def _judge_seen(items: list[_Seen]) -> dict[str, FileResult]:
             results[item.file_sha256] = FileResult(
                 item.source.shown,
                 ImportOutcome.UNCHANGED,
-                f"same bytes as a file already read or written (the record's version {row['policy__version']})",
+                gettext("same bytes as a file already read or written (the record's version %(version)d)")
+                % {"version": row["policy__version"]},
                 policy_id,
             )
         else:
@@ -344,8 +364,12 @@ def _judge_seen(items: list[_Seen]) -> dict[str, FileResult]:
 def _older(version: int, current: int) -> str:
     if version == current:
         # A file merged into the record, or settled field by field: the record holds what it brought, and more.
-        return f"older than the record: already taken into its version {version}; nothing was changed"
-    return f"older than the record (version {version}; the record is at version {current}): nothing was changed"
+        return gettext("older than the record: already taken into its version %(version)d; nothing was changed") % {
+            "version": version
+        }
+    return gettext(
+        "older than the record (version %(version)d; the record is at version %(current)d): nothing was changed"
+    ) % {"version": version, "current": current}
 
 
 def _compress_quickly() -> None:
@@ -375,7 +399,7 @@ def _store_one(item: _Parsed, policy: Policy | None, *, user, origin: str, force
         pass
     except DatabaseError as error:
         # The file's savepoint was rolled back whole; the next file gets its own chance.
-        message = f"could not be stored, nothing of it was saved: {error}"
+        message = gettext("could not be stored, nothing of it was saved: %(error)s") % {"error": error}
         return FileResult(item.source.shown, ImportOutcome.REJECTED, message, item.policy_id)
     return result
 
@@ -440,7 +464,7 @@ def _store_new_together(items: list[_Parsed], *, user, origin: str) -> dict[str,
         checks.refresh_after_save(None, {name: getattr(policy, name) for name in checks.CHECKED_FIELDS})
         checks.note_checked(policy, item.warnings)
     return {
-        item.file_sha256: FileResult(item.source.shown, ImportOutcome.CREATED, "new record", item.policy_id)
+        item.file_sha256: FileResult(item.source.shown, ImportOutcome.CREATED, gettext("new record"), item.policy_id)
         for item in items
     }
 
@@ -507,12 +531,18 @@ def _insert(
 def _parse(raw: bytes) -> frontmatter.Document:
     if b"\x00" in raw:
         line, column = _position(raw, raw.index(b"\x00"))
-        raise _Rejected(f"line {line}, column {column}: contains a NUL byte; policy files are text")
+        raise _Rejected(
+            gettext("line %(line)d, column %(column)d: contains a NUL byte; policy files are text")
+            % {"line": line, "column": column}
+        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         line, column = _position(raw, error.start)
-        raise _Rejected(f"line {line}, column {column}: is not valid UTF-8 (byte 0x{raw[error.start]:02x})") from None
+        raise _Rejected(
+            gettext("line %(line)d, column %(column)d: is not valid UTF-8 (byte 0x%(byte)02x)")
+            % {"line": line, "column": column, "byte": raw[error.start]}
+        ) from None
     try:
         return frontmatter.parse(text, limits=frontmatter.Limits(max_text=settings.POLICY_FILE_MAX_BYTES))
     except frontmatter.FrontmatterError as error:
@@ -530,8 +560,13 @@ def _describe_problems(document: frontmatter.Document, error: records.RecordErro
     parts = []
     for problem in error.problems:
         where = frontmatter.locate(document, problem.field)
-        prefix = f"line {where[0]}, column {where[1]}, " if where else ""
-        parts.append(f"{prefix}field {problem.field}: {problem.message}")
+        if where:
+            parts.append(
+                gettext("line %(line)d, column %(column)d, field %(field)s: %(problem)s")
+                % {"line": where[0], "column": where[1], "field": problem.field, "problem": problem.message}
+            )
+        else:
+            parts.append(gettext("field %(field)s: %(problem)s") % {"field": problem.field, "problem": problem.message})
     return "; ".join(parts)
 
 
@@ -549,12 +584,15 @@ def _store(item: _Parsed, policy: Policy | None, *, user, origin: str, force: bo
         checks.note_checked(policy, item.warnings)
         PolicyFile.objects.create(policy=policy, path=source.name)
         SeenFile.remember(policy, item.file_sha256, theirs_hash, SeenFile.How.IMPORTED)
-        return FileResult(source.shown, ImportOutcome.CREATED, "new record", policy_id)
+        return FileResult(source.shown, ImportOutcome.CREATED, gettext("new record"), policy_id)
 
     if theirs_hash == policy.content_hash:
         SeenFile.remember(policy, item.file_sha256, theirs_hash, SeenFile.How.IMPORTED)
         return FileResult(
-            source.shown, ImportOutcome.UNCHANGED, f"same content as the record (version {policy.version})", policy_id
+            source.shown,
+            ImportOutcome.UNCHANGED,
+            gettext("same content as the record (version %(version)d)") % {"version": policy.version},
+            policy_id,
         )
     older = policy.history.filter(content_hash=theirs_hash).order_by("-history_id").values_list("version", flat=True)
     if older:
@@ -567,7 +605,9 @@ def _store(item: _Parsed, policy: Policy | None, *, user, origin: str, force: bo
     if rendered is not None:
         SeenFile.remember(policy, item.file_sha256, theirs_hash, SeenFile.How.IMPORTED, version=rendered)
         if rendered == policy.version:
-            message = f"same content as the record (version {policy.version}) as its file states it"
+            message = gettext("same content as the record (version %(version)d) as its file states it") % {
+                "version": policy.version
+            }
             return FileResult(source.shown, ImportOutcome.UNCHANGED, message, policy_id)
         return FileResult(source.shown, ImportOutcome.OLDER, _older(rendered, policy.version), policy_id)
     ours = records.policy_values(policy)
@@ -575,7 +615,12 @@ def _store(item: _Parsed, policy: Policy | None, *, user, origin: str, force: bo
         changed = list(records.changed_fields(ours, values))
         _take(item, policy, changed, user=user, reason=f"{reason}, taken whole: {records.paths(changed)}")
         checks.note_checked(policy, item.warnings)
-        return FileResult(source.shown, ImportOutcome.UPDATED, f"taken whole: {records.paths(changed)}", policy_id)
+        return FileResult(
+            source.shown,
+            ImportOutcome.UPDATED,
+            gettext("taken whole: %(fields)s") % {"fields": records.paths(changed)},
+            policy_id,
+        )
     merge = merging.merge(merging.closest_base(values, bases), ours, values)
     if merge.conflicts:
         _file_conflict(item, policy, merge, user=user)
@@ -585,14 +630,17 @@ def _store(item: _Parsed, policy: Policy | None, *, user, origin: str, force: bo
         return FileResult(
             source.shown,
             ImportOutcome.UNCHANGED,
-            f"the record (version {policy.version}) already has every change the file makes",
+            gettext("the record (version %(version)d) already has every change the file makes")
+            % {"version": policy.version},
             policy_id,
         )
     taken = records.paths(merge.taken)
     if not merge.app_changed:
         _take(item, policy, merge.taken, user=user, reason=f"{reason}: {taken}")
         checks.note_checked(policy, item.warnings)
-        return FileResult(source.shown, ImportOutcome.UPDATED, f"changed: {taken}", policy_id)
+        return FileResult(
+            source.shown, ImportOutcome.UPDATED, gettext("changed: %(fields)s") % {"fields": taken}, policy_id
+        )
     kept = records.paths(merge.kept)
     _take(
         item,
@@ -608,7 +656,8 @@ def _store(item: _Parsed, policy: Policy | None, *, user, origin: str, force: bo
     return FileResult(
         source.shown,
         ImportOutcome.MERGED,
-        f"took {taken} from the file; kept {kept}, changed in the app since {merge.base.label}",
+        gettext("took %(taken)s from the file; kept %(kept)s, changed in the app since %(base)s")
+        % {"taken": taken, "kept": kept, "base": merge.base.label},
         policy_id,
         problems=[warning.located for warning in merged if warning.blocking],
     )
@@ -624,9 +673,16 @@ def known_contents(policy: Policy) -> list[merging.Base]:
     bases = []
     for row in rows:
         stored, stated = records.policy_values(row), filetext.stated_values(row)
-        bases.append(merging.Base(stored, f"version {row.version}", 2 * row.history_id, version=row.version))
+        bases.append(
+            merging.Base(
+                stored,
+                gettext("version %(version)d") % {"version": row.version},
+                2 * row.history_id,
+                version=row.version,
+            )
+        )
         if stated != stored:
-            label = f"version {row.version} as its file states it"
+            label = gettext("version %(version)d as its file states it") % {"version": row.version}
             bases.append(merging.Base(stated, label, 2 * row.history_id, stored=stored, version=row.version))
     templates: dict[int | None, Any] = {}
     for row in rows:
@@ -639,7 +695,7 @@ def known_contents(policy: Policy) -> list[merging.Base]:
             values = records.values_from_data(document.data, document.body)
         except (frontmatter.FrontmatterError, records.RecordError):
             continue
-        label = f"the file version {row.version} was imported from"
+        label = gettext("the file version %(version)d was imported from") % {"version": row.version}
         bases.append(merging.Base(values, label, 2 * row.history_id - 1))
     return bases
 
@@ -680,24 +736,28 @@ def _jsonable(value):
 
 
 def _shorten(value, limit: int = 60) -> str:
-    text = "nothing" if value in (None, "", []) else repr(value)
+    text = gettext("nothing") if value in (None, "", []) else repr(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _describe_conflict(policy: Policy, merge: merging.Merge) -> str:
     fields = "; ".join(
-        f"{records.paths([c.field])}: was {_shorten(c.base)}, the record has {_shorten(c.ours)}, "
-        f"the file has {_shorten(c.theirs)}"
+        gettext("%(field)s: was %(base)s, the record has %(ours)s, the file has %(theirs)s")
+        % {
+            "field": records.paths([c.field]),
+            "base": _shorten(c.base),
+            "ours": _shorten(c.ours),
+            "theirs": _shorten(c.theirs),
+        }
         for c in merge.conflicts
     )
     who = saving.saved_by(saving.last_save(policy))
     when = f"{timezone.localtime(policy.updated_at):%Y-%m-%d %H:%M}"
-    return (
-        f"changed both in the app (version {policy.version}, last saved by {who} on {when}) and in the file "
-        f"since {merge.base.label}: "
-        f"{fields}. Both were left alone: settle each field under Import conflicts in the admin, or import with "
-        "--force to take the file whole"
-    )
+    return gettext(
+        "changed both in the app (version %(version)d, last saved by %(who)s on %(when)s) and in the file since "
+        "%(base)s: %(fields)s. Both were left alone: settle each field under Import conflicts in the admin, or "
+        "import with --force to take the file whole"
+    ) % {"version": policy.version, "who": who, "when": when, "base": merge.base.label, "fields": fields}
 
 
 def _path_holder(path: str) -> Policy | None:
@@ -706,7 +766,6 @@ def _path_holder(path: str) -> Policy | None:
 
 
 def _path_taken(path: str, holder: Policy) -> str:
-    return (
-        f"{path} is the file of the record {holder.policy_id}; two records never share a file: give this file "
-        "its own name"
-    )
+    return gettext(
+        "%(path)s is the file of the record %(id)s; two records never share a file: give this file its own name"
+    ) % {"path": path, "id": holder.policy_id}

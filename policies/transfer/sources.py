@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO
 
+from django.utils.translation import gettext
+
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 ZIP_MAX_MEMBERS = 50_000
 ZIP_MAX_TOTAL_BYTES = 2 * 1024**3
@@ -48,17 +50,26 @@ class SourceFile:
             with self.opener() as stream:
                 data = stream.read(limit + 1)
         except (zipfile.BadZipFile, zlib.error, EOFError) as error:
-            raise OSError(f"is damaged or holds more than the {self.size:,} bytes it declares ({error})") from None
+            raise OSError(
+                gettext("is damaged or holds more than the %(size)s bytes it declares (%(error)s)")
+                % {"size": f"{self.size:,}", "error": error}
+            ) from None
         if len(data) > limit:
             raise SourceTooLarge(len(data), limit)
         if self.label and len(data) != self.size:
-            raise OSError(f"declares {self.size:,} bytes but holds {len(data):,}")
+            raise OSError(
+                gettext("declares %(size)s bytes but holds %(held)s")
+                % {"size": f"{self.size:,}", "held": f"{len(data):,}"}
+            )
         return data
 
 
 class SourceTooLarge(ValueError):
     def __init__(self, size: int, limit: int) -> None:
-        super().__init__(f"is {size:,} bytes, over the limit of {limit:,} bytes")
+        super().__init__(
+            gettext("is %(size)s bytes, over the limit of %(limit)s bytes")
+            % {"size": f"{size:,}", "limit": f"{limit:,}"}
+        )
 
 
 def refused(name: str, problem: str, label: str = "") -> SourceFile:
@@ -80,9 +91,9 @@ def iter_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[SourceFile]:
         elif path.is_file():
             yield _local_file(path, path.name)
         elif path.exists():
-            yield refused(str(path), "is not a regular file, folder or zip archive")
+            yield refused(str(path), gettext("is not a regular file, folder or zip archive"))
         else:
-            yield refused(str(path), "does not exist")
+            yield refused(str(path), gettext("does not exist"))
 
 
 def _iter_folder(root: Path) -> Iterator[SourceFile]:
@@ -95,7 +106,7 @@ def _iter_folder(root: Path) -> Iterator[SourceFile]:
             path = Path(folder, filename)
             name = path.relative_to(root).as_posix()
             if path.is_symlink():
-                yield refused(name, "is a symbolic link; links are not followed")
+                yield refused(name, gettext("is a symbolic link; links are not followed"))
             elif problem := control_character_problem(name):
                 yield refused(name, problem)
             else:
@@ -106,9 +117,9 @@ def _local_file(path: Path, name: str) -> SourceFile:
     try:
         info = path.stat()
     except OSError as error:
-        return refused(name, f"cannot be read: {error.strerror}")
+        return refused(name, gettext("cannot be read: %(error)s") % {"error": error.strerror})
     if not stat.S_ISREG(info.st_mode):
-        return refused(name, "is not a regular file")
+        return refused(name, gettext("is not a regular file"))
     return SourceFile(name=name, size=info.st_size, opener=lambda: path.open("rb"))
 
 
@@ -117,15 +128,23 @@ def iter_zip(archive: str | os.PathLike[str] | IO[bytes], *, label: str) -> Iter
     try:
         zf = zipfile.ZipFile(archive)
     except (zipfile.BadZipFile, OSError) as error:
-        yield refused(label, f"is not a readable zip archive ({error})")
+        yield refused(label, gettext("is not a readable zip archive (%(error)s)") % {"error": error})
         return
     members = zf.infolist()
     if len(members) > ZIP_MAX_MEMBERS:
-        yield refused(label, f"has {len(members):,} entries, more than the limit of {ZIP_MAX_MEMBERS:,}")
+        yield refused(
+            label,
+            gettext("has %(count)s entries, more than the limit of %(limit)s")
+            % {"count": f"{len(members):,}", "limit": f"{ZIP_MAX_MEMBERS:,}"},
+        )
         return
     total = sum(member.file_size for member in members)
     if total > ZIP_MAX_TOTAL_BYTES:
-        yield refused(label, f"would inflate to {total:,} bytes, over the limit of {ZIP_MAX_TOTAL_BYTES:,}")
+        yield refused(
+            label,
+            gettext("would inflate to %(size)s bytes, over the limit of %(limit)s")
+            % {"size": f"{total:,}", "limit": f"{ZIP_MAX_TOTAL_BYTES:,}"},
+        )
         return
     seen: set[str] = set()
     for member in members:
@@ -134,7 +153,7 @@ def iter_zip(archive: str | os.PathLike[str] | IO[bytes], *, label: str) -> Iter
         name = member.filename
         problem = zip_member_problem(member)
         if problem is None and name.lower() in seen:
-            problem = "appears twice in the archive"
+            problem = gettext("appears twice in the archive")
         seen.add(name.lower())
         if problem:
             yield refused(name, problem, label)
@@ -151,15 +170,15 @@ def zip_member_problem(member: zipfile.ZipInfo) -> str | None:
     """Why a zip member must not be read, or None."""
     name = member.filename
     if "\\" in name or (len(name) > 1 and name[1] == ":"):
-        return "has a Windows path (backslash or drive letter)"
+        return gettext("has a Windows path (backslash or drive letter)")
     if name.startswith("/"):
-        return "has an absolute path"
+        return gettext("has an absolute path")
     if ".." in PurePosixPath(name).parts:
-        return "has a path that leaves the archive ('..')"
+        return gettext("has a path that leaves the archive ('..')")
     if stat.S_ISLNK(member.external_attr >> 16):
-        return "is a symbolic link"
+        return gettext("is a symbolic link")
     if "\x00" in name:
-        return "has a NUL byte in its name"
+        return gettext("has a NUL byte in its name")
     return control_character_problem(name)
 
 
@@ -171,7 +190,10 @@ def control_character_problem(path: str) -> str | None:
     """
     for character in path:
         if unicodedata.category(character) in ("Cc", "Zl", "Zp"):
-            return f"has a control character in its name ({character!r}, U+{ord(character):04X})"
+            return gettext("has a control character in its name (%(character)r, U+%(code)04X)") % {
+                "character": character,
+                "code": ord(character),
+            }
     return None
 
 
@@ -184,4 +206,4 @@ def iter_uploads(uploads: Iterable) -> Iterator[SourceFile]:
         elif name.lower().endswith(MARKDOWN_SUFFIXES):
             yield SourceFile(name=name, size=upload.size, opener=functools.partial(upload.open, "rb"))
         else:
-            yield refused(name, "is neither a Markdown file (.md) nor a zip archive")
+            yield refused(name, gettext("is neither a Markdown file (.md) nor a zip archive"))

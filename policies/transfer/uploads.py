@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext
 
 
 class UploadLimit(FileUploadHandler):
@@ -34,14 +35,14 @@ class UploadLimit(FileUploadHandler):
         super().new_file(*args, **kwargs)
         self.files += 1
         if self.files > settings.WEB_IMPORT_MAX_FILES:
-            self._stop(f"more than {settings.WEB_IMPORT_MAX_FILES:,} files")
+            self._stop(gettext("more than %(count)s files") % {"count": f"{settings.WEB_IMPORT_MAX_FILES:,}"})
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
         self.received += len(raw_data)
         # An upload's bytes are those of its files uncompressed but for a zip's records of its members: the
         # same limit holds for both.
         if self.received > settings.WEB_IMPORT_MAX_BYTES:
-            self._stop(f"more than {filesizeformat(settings.WEB_IMPORT_MAX_BYTES)}")
+            self._stop(gettext("more than %(size)s") % {"size": filesizeformat(settings.WEB_IMPORT_MAX_BYTES)})
         return raw_data
 
     def file_complete(self, file_size: int) -> None:
@@ -55,9 +56,13 @@ class UploadLimit(FileUploadHandler):
 
 def too_large(holds: str) -> str:
     """The refusal of an upload that holds more than the web import takes: what it held, and what to do."""
-    return (
-        f"This upload holds {holds}; an import here takes at most {settings.WEB_IMPORT_MAX_FILES:,} files "
-        f"(zip members counted) and {filesizeformat(settings.WEB_IMPORT_MAX_BYTES)} at a time, so that it "
-        "finishes within the request. Nothing was imported. Upload fewer files at a time, or import the whole "
-        "collection on the server with `manage.py import_policies PATH` (files, folders or zip archives)."
-    )
+    return gettext(
+        "This upload holds %(holds)s; an import here takes at most %(files)s files (zip members counted) and "
+        "%(size)s at a time, so that it finishes within the request. Nothing was imported. Upload fewer files at "
+        "a time, or import the whole collection on the server with `manage.py import_policies PATH` (files, "
+        "folders or zip archives)."
+    ) % {
+        "holds": holds,
+        "files": f"{settings.WEB_IMPORT_MAX_FILES:,}",
+        "size": filesizeformat(settings.WEB_IMPORT_MAX_BYTES),
+    }

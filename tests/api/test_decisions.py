@@ -123,7 +123,7 @@ def test_a_decision_without_if_match_is_refused_with_428(clients, records):
     [
         ("approve", "verified", CONFIRM_ALL, "'Approved' is only possible from: Awaiting review"),
         ("reopen", "pending", {}, "'Reopened' is only possible from: Rejected"),
-        ("approve", "pending", {"verdicts": {"market": {"verdict": "confirmed"}}}, "missing: mrv, statutory"),
+        ("approve", "pending", {"verdicts": {"market": {"verdict": "confirmed"}}}, "missing: MRV, Statutory force"),
         ("resubmit", "changes_requested", {}, "is the same as when changes were requested: it has not been edited"),
     ],
 )

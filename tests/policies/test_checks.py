@@ -277,7 +277,7 @@ def test_the_command_prints_one_line_per_warning_with_id_and_field_and_exits_1()
     assert status == 1
     assert out.splitlines() == [
         "a: url: 'ftp://x' is not an http(s) address",
-        "a: analysis.mrv.citation: is empty, but the mrv dimension is scored",
+        "a: analysis.mrv.citation: is empty, but the MRV dimension is scored",
     ]
     assert "2 warnings in 1 of 2 records checked." in err
     assert PolicyWarning.objects.count() == 2

@@ -284,7 +284,7 @@ def test_approving_without_the_checklist_is_refused(login, policy, reviewer):
     del data["verdict_statutory"]
     response = login(reviewer).post(review_url(policy), data)
     assert response.status_code == 409
-    assert "missing: statutory" in response.content.decode()
+    assert "missing: Statutory force" in response.content.decode()
     assert Snapshot.of(policy) == before
 
 

@@ -140,7 +140,7 @@ def test_a_request_for_changes_records_the_dimensions_marked_wrong_and_their_not
 
 def test_a_dimension_marked_wrong_without_a_note_is_refused(policy, reviewer):
     before = Snapshot.of(policy)
-    with pytest.raises(TransitionNotAllowed, match="no note for: mrv"):
+    with pytest.raises(TransitionNotAllowed, match="no note for: MRV"):
         workflow.request_changes(
             policy, user=reviewer, comment="See the notes.", verdicts={"mrv": DimensionCheck("wrong", " ")}
         )
@@ -149,7 +149,7 @@ def test_a_dimension_marked_wrong_without_a_note_is_refused(policy, reviewer):
 
 def test_approval_without_a_verdict_for_every_dimension_is_refused(policy, reviewer):
     before = Snapshot.of(policy)
-    with pytest.raises(TransitionNotAllowed, match="missing: statutory"):
+    with pytest.raises(TransitionNotAllowed, match="missing: Statutory force"):
         workflow.approve(
             policy,
             user=reviewer,

@@ -35,9 +35,9 @@ class Command(BaseCommand):
         if if_owed:
             settled = checks.settle_owed_check()
             self.stdout.write(
-                "Checked the collection an interrupted import left unchecked."
+                gettext("Checked the collection an interrupted import left unchecked.")
                 if settled
-                else "No check of the collection is owed."
+                else gettext("No check of the collection is owed.")
             )
             return
         if ids:
@@ -45,7 +45,11 @@ class Command(BaseCommand):
                 set(ids) - set(Policy.objects.filter(policy_id__in=ids).values_list("policy_id", flat=True))
             )
             if unknown:
-                raise CommandError(f"No record with the id {', '.join(map(repr, unknown))}.", returncode=2)
+                raise CommandError(
+                    ngettext("No record with the id %(ids)s.", "No records with the ids %(ids)s.", len(unknown))
+                    % {"ids": ", ".join(map(repr, unknown))},
+                    returncode=2,
+                )
             found = checks.refresh_records(ids)
         else:
             found = checks.refresh_collection()
@@ -55,10 +59,18 @@ class Command(BaseCommand):
         count = sum(len(warnings) for warnings in found.values())
         flagged = sum(1 for warnings in found.values() if warnings)
         blocking = sum(1 for warnings in found.values() for warning in warnings if warning.blocking)
-        summary = f"{count} warning{'s' * (count != 1)} in {flagged} of {len(found)} records checked."
+        warnings_found = ngettext("%(count)d warning", "%(count)d warnings", count) % {"count": count}
+        summary = gettext("%(warnings)s in %(flagged)d of %(checked)d records checked.") % {
+            "warnings": warnings_found,
+            "flagged": flagged,
+            "checked": len(found),
+        }
         if blocking:
-            needing = ngettext("%(count)d needs fixing.", "%(count)d need fixing.", blocking) % {"count": blocking}
-            summary = f"{summary[:-1]}; {needing}"
+            summary = ngettext(
+                "%(warnings)s in %(flagged)d of %(checked)d records checked; %(count)d needs fixing.",
+                "%(warnings)s in %(flagged)d of %(checked)d records checked; %(count)d need fixing.",
+                blocking,
+            ) % {"warnings": warnings_found, "flagged": flagged, "checked": len(found), "count": blocking}
         self.stderr.write(summary)
         if count:
             raise SystemExit(1)
@@ -71,4 +83,4 @@ class Command(BaseCommand):
             notes.append(gettext("line %(line)s, column %(column)s") % {"line": warning.line, "column": warning.column})
         if warning.blocking:
             notes.append(gettext("needs fixing"))
-        return f" ({'; '.join(notes)})" if notes else ""
+        return gettext(" (%(notes)s)") % {"notes": "; ".join(notes)} if notes else ""

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext
 
 from policies.locks import LockBusy
 from policies.management.reporting import progress, summary_table
@@ -32,14 +33,16 @@ class Command(BaseCommand):
     def handle(self, *args, out_dir, all, check, prune, **options):
         folder = Path(out_dir)
         if folder.exists() and not folder.is_dir():
-            raise CommandError(f"{out_dir} is not a folder.")
+            raise CommandError(gettext("%(folder)s is not a folder.") % {"folder": out_dir})
         if not folder.exists():
             if check:
-                raise CommandError(f"{out_dir} does not exist.")
+                raise CommandError(gettext("%(folder)s does not exist.") % {"folder": out_dir})
             try:
                 folder.mkdir(parents=True)
             except OSError as error:
-                raise CommandError(f"Cannot create {out_dir}: {error.strerror}.") from None
+                raise CommandError(
+                    gettext("Cannot create %(folder)s: %(error)s.") % {"folder": out_dir, "error": error.strerror}
+                ) from None
         total = Policy.objects.count()
         try:
             report = export_to_folder(
@@ -47,19 +50,23 @@ class Command(BaseCommand):
                 all_records=all,
                 check=check,
                 prune=prune,
-                progress=lambda items: progress(items, total=total, label="Exporting"),
+                progress=lambda items: progress(items, total=total, label=gettext("Exporting")),
             )
         except LockBusy as error:
             raise CommandError(str(error)) from None
         for result in report.results:
             if result.outcome is not ExportOutcome.UNCHANGED:
                 style = self.style.ERROR if result.outcome is ExportOutcome.FAILED else str
-                detail = f": {result.message}" if result.message else ""
+                line = "%(outcome)s: %(file)s"
+                if result.message:
+                    line = gettext("%(outcome)s: %(file)s: %(message)s")
                 if result.outcome is ExportOutcome.STALE and not check:
-                    detail += " (--prune removes it)"
-                self.stdout.write(style(f"{result.outcome}: {result.path}{detail}"))
+                    line += gettext(" (--prune removes it)")
+                shown = {"outcome": result.outcome.label, "file": result.path, "message": result.message}
+                self.stdout.write(style(line % shown))
         self.stdout.write("")
         counts = {**report.counts, "not published": report.skipped}
-        self.stdout.write(summary_table(counts, [*(o.value for o in ExportOutcome), "not published"]))
+        order = [*((o.value, o.label) for o in ExportOutcome), ("not published", gettext("not published"))]
+        self.stdout.write(summary_table(counts, order))
         if not report.ok or (check and report.changes_pending):
             raise SystemExit(1)

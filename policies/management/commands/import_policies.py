@@ -48,27 +48,31 @@ class Command(BaseCommand):
                 origin="import_policies",
                 force=force,
                 dry_run=dry_run,
-                progress=lambda items: progress(items, total=None, label="Importing"),
+                progress=lambda items: progress(items, total=None, label=gettext("Importing")),
             )
         except (PermissionDenied, LockBusy) as error:
             raise CommandError(str(error)) from None
-        prefix = "would be " if dry_run else ""
         for result in report.results:
             if result.outcome is not ImportOutcome.UNCHANGED or result.warnings:
                 style = self.style.ERROR if result.outcome in (ImportOutcome.REJECTED, ImportOutcome.CONFLICT) else str
                 if result.outcome is ImportOutcome.OLDER:
                     style = self.style.WARNING
-                self.stdout.write(style(f"{prefix}{result.summary}: {result.name}: {result.message}"))
+                line = gettext("%(outcome)s: %(file)s: %(message)s")
+                if dry_run:
+                    line = gettext("would be %(outcome)s: %(file)s: %(message)s")
+                self.stdout.write(
+                    style(line % {"outcome": result.summary, "file": result.name, "message": result.message})
+                )
             for problem in result.problems:
                 self.stdout.write(self.style.ERROR(gettext("  problem: %(problem)s") % {"problem": problem}))
             for warning in result.warnings:
-                self.stdout.write(self.style.WARNING(f"  warning: {warning}"))
+                self.stdout.write(self.style.WARNING(gettext("  warning: %(warning)s") % {"warning": warning}))
         self.stdout.write("")
-        self.stdout.write(summary_table(report.counts, [o.value for o in ImportOutcome]))
+        self.stdout.write(summary_table(report.counts, [(o.value, o.label) for o in ImportOutcome]))
         if report.problem_count:
             self.stdout.write(report.problem_summary)
         if dry_run:
-            self.stdout.write("Dry run: nothing was changed.")
+            self.stdout.write(gettext("Dry run: nothing was changed."))
         if not report.ok or (strict and report.problem_count):
             raise SystemExit(1)
 
@@ -78,4 +82,4 @@ class Command(BaseCommand):
         try:
             return get_user_model().objects.get_by_natural_key(username)
         except get_user_model().DoesNotExist:
-            raise CommandError(f"No user named {username!r}.") from None
+            raise CommandError(gettext("No user named %(name)r.") % {"name": username}) from None

@@ -3,6 +3,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext
 
 from policies.models import Policy
 
@@ -15,6 +16,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if Policy.objects.exists():
-            self.stdout.write("The database holds records already; the example collection was not loaded.")
+            self.stdout.write(gettext("The database holds records already; the example collection was not loaded."))
             return
         call_command("import_policies", str(Path(settings.BASE_DIR) / "examples" / "policies"), stdout=self.stdout)

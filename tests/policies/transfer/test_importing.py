@@ -625,7 +625,7 @@ def test_an_import_of_new_changed_and_conflicting_files_leaves_the_warnings_a_fu
     outcomes = [result.outcome for result in run_import(tmp_path).results]
     assert outcomes == [ImportOutcome.UNCHANGED, ImportOutcome.UPDATED, ImportOutcome.CONFLICT, ImportOutcome.CREATED]
     stored = stored_warnings()
-    assert ("b", "analysis.mrv.citation", "missing_citation", "is empty, but the mrv dimension is scored") in stored
+    assert ("b", "analysis.mrv.citation", "missing_citation", "is empty, but the MRV dimension is scored") in stored
     assert ("c", "url", "url_not_http", "'ftp://c' is not an http(s) address") in stored
     checks.refresh_collection()
     assert stored_warnings() == stored
