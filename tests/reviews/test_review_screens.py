@@ -249,7 +249,7 @@ def test_reviewers_are_offered_confirmed_or_wrong_and_old_corrected_verdicts_sti
     )
     DimensionVerdict.objects.create(event=event, dimension="incentive", verdict="corrected", note="Fixed in 2025.")
     html = login(reviewer).get(review_url(policy)).content.decode()
-    assert "incentive: Corrected (Fixed in 2025.)" in html
+    assert "Incentives: Corrected (Fixed in 2025.)" in html
 
 
 def test_a_dimension_marked_wrong_turns_approve_into_a_request_for_changes_carrying_its_note(login, policy, reviewer):
