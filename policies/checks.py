@@ -30,12 +30,13 @@ from urllib.parse import urlsplit
 
 from django.db import connection, transaction
 from django.db.models import Q
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
-from policies import countries, filetext, locks, records
+from policies import countries, filetext, locks, records, wording
 from policies.codec import frontmatter
 from policies.models import ANALYSIS_DIMENSIONS, HUMAN_AUDIT_PENDING, CollectionCheckOwed, Policy, PolicyWarning
 from policies.schema import DIMENSION_LABELS
+from policies.wording import Worded
 
 # Shorter texts (a label such as "Tax credit" or "税收抵免") are shared by unrelated records as a matter of course.
 # Measured in display columns, a CJK character taking two, so that the limit means the same in either script.
@@ -107,7 +108,7 @@ def _listed(items: Iterable[str], limit: int = 5) -> str:
     shown = ", ".join(repr(item) for item in items[:limit])
     if len(items) <= limit:
         return shown
-    return gettext("%(shown)s and %(count)d more") % {"shown": shown, "count": len(items) - limit}
+    return Worded(gettext_noop("%(shown)s and %(count)d more"), {"shown": shown, "count": len(items) - limit})
 
 
 def problem_warnings(values: Mapping[str, Any], data: Mapping[str, Any] | None = None) -> list[Finding]:
@@ -172,11 +173,13 @@ def check_values(values: Mapping[str, Any], data: Mapping[str, Any] | None = Non
         warnings.append(
             Finding(
                 "reviewStatus",
-                gettext(
-                    "claims to be verified, but provenance.reviewer is %(reviewer)r: a verification without a "
-                    "human reviewer is not trusted"
-                )
-                % {"reviewer": reviewer},
+                Worded(
+                    gettext_noop(
+                        "claims to be verified, but provenance.reviewer is %(reviewer)r: a verification without a "
+                        "human reviewer is not trusted"
+                    ),
+                    {"reviewer": reviewer},
+                ),
                 "unreviewed_verification",
             )
         )
@@ -185,8 +188,10 @@ def check_values(values: Mapping[str, Any], data: Mapping[str, Any] | None = Non
         warnings.append(
             Finding(
                 "year",
-                gettext("is %(year)s, but pubDate %(date)s is in %(date_year)s")
-                % {"year": year, "date": pub_date.isoformat(), "date_year": pub_date.year},
+                Worded(
+                    gettext_noop("is %(year)s, but pubDate %(date)s is in %(date_year)s"),
+                    {"year": year, "date": pub_date.isoformat(), "date_year": pub_date.year},
+                ),
                 "year_mismatch",
             )
         )
@@ -194,13 +199,18 @@ def check_values(values: Mapping[str, Any], data: Mapping[str, Any] | None = Non
     if url:
         parts = urlsplit(url)
         if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-            warnings.append(Finding("url", gettext("%(url)r is not an http(s) address") % {"url": url}, "url_not_http"))
+            warnings.append(
+                Finding("url", Worded(gettext_noop("%(url)r is not an http(s) address"), {"url": url}), "url_not_http")
+            )
     for d in ANALYSIS_DIMENSIONS:
         if values.get(f"{d}_score") is not None and not (values.get(f"{d}_citation") or "").strip():
             warnings.append(
                 Finding(
                     f"analysis.{d}.citation",
-                    gettext("is empty, but the %(dimension)s dimension is scored") % {"dimension": DIMENSION_LABELS[d]},
+                    Worded(
+                        gettext_noop("is empty, but the %(dimension)s dimension is scored"),
+                        {"dimension": DIMENSION_LABELS[d]},
+                    ),
                     "missing_citation",
                 )
             )
@@ -215,14 +225,21 @@ def _check_country(country: str) -> Iterator[Finding]:
         return
     place = countries.closest(country)
     if place is None:
-        message = gettext(
-            "%(country)r is not in the desk's list of countries and regions (an administrator adds new places to it)"
-        ) % {"country": country}
+        message = Worded(
+            gettext_noop(
+                "%(country)r is not in the desk's list of countries and regions (an administrator adds new places "
+                "to it)"
+            ),
+            {"country": country},
+        )
     else:
-        message = gettext(
-            "%(country)r is not in the desk's list of countries and regions; did you mean %(zh)s (%(en)s)? (An "
-            "administrator adds new places to the list.)"
-        ) % {"country": country, "zh": place.zh, "en": place.en}
+        message = Worded(
+            gettext_noop(
+                "%(country)r is not in the desk's list of countries and regions; did you mean %(zh)s (%(en)s)? (An "
+                "administrator adds new places to the list.)"
+            ),
+            {"country": country, "zh": place.zh, "en": place.en},
+        )
     yield Finding(
         "country",
         message,
@@ -237,7 +254,7 @@ def _check_facilities(ids: list[str]) -> Iterator[Finding]:
         repeated = [facility for facility, count in counts.items() if count > 1]
         yield Finding(
             "relatedFacilities",
-            gettext("lists %(ids)s more than once") % {"ids": _listed(repeated)},
+            Worded(gettext_noop("lists %(ids)s more than once"), {"ids": _listed(repeated)}),
             "duplicate_facility",
         )
     joined = "\n".join(ids)
@@ -245,8 +262,12 @@ def _check_facilities(ids: list[str]) -> Iterator[Finding]:
     if odd:
         yield Finding(
             "relatedFacilities",
-            gettext("has ids of an unexpected form: %(ids)s (expected digits, optionally '-digits', like '1103-2')")
-            % {"ids": _listed(odd)},
+            Worded(
+                gettext_noop(
+                    "has ids of an unexpected form: %(ids)s (expected digits, optionally '-digits', like '1103-2')"
+                ),
+                {"ids": _listed(odd)},
+            ),
             "facility_form",
         )
 
@@ -454,7 +475,7 @@ def check_supersedes(values: Mapping[str, Any], collection: Collection) -> list[
         warnings.append(
             Finding(
                 "evolution.supersedes",
-                gettext("names %(ids)s, not in the collection") % {"ids": _listed(missing)},
+                Worded(gettext_noop("names %(ids)s, not in the collection"), {"ids": _listed(missing)}),
                 "unknown_supersedes",
             )
         )
@@ -463,7 +484,7 @@ def check_supersedes(values: Mapping[str, Any], collection: Collection) -> list[
         warnings.append(
             Finding(
                 "evolution.supersedes",
-                gettext("supersedes itself through a cycle: %(cycle)s") % {"cycle": " → ".join(way)},
+                Worded(gettext_noop("supersedes itself through a cycle: %(cycle)s"), {"cycle": " → ".join(way)}),
                 "supersedes_cycle",
             )
         )
@@ -475,9 +496,12 @@ def _copied_warning(name: str, shown: list[str], count: int) -> Finding | None:
         return None
     listed = ", ".join(shown)
     if count > len(shown):
-        listed = gettext("%(shown)s and %(count)d more") % {"shown": listed, "count": count - len(shown)}
+        more = {"shown": listed, "count": count - len(shown)}
+        listed = Worded(gettext_noop("%(shown)s and %(count)d more"), more)
     return Finding(
-        _part_field(name), gettext("is copied word for word in %(records)s") % {"records": listed}, "copied_text"
+        _part_field(name),
+        Worded(gettext_noop("is copied word for word in %(records)s"), {"records": listed}),
+        "copied_text",
     )
 
 
@@ -509,6 +533,7 @@ def _stored(pk: int, warning: Finding) -> PolicyWarning:
         field=warning.field,
         code=warning.code,
         message=warning.message,
+        wording=wording.data_of(warning.message),
         blocking=warning.blocking,
         line=warning.line,
         column=warning.column,

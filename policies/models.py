@@ -22,7 +22,7 @@ from simple_history.models import (
     ModelDelta,
 )
 
-from policies import schema
+from policies import schema, wording
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -448,7 +448,9 @@ class PolicyWarning(models.Model):
         max_length=200, help_text=_("The frontmatter key it concerns, e.g. analysis.mrv.citation.")
     )
     code = models.CharField(max_length=50)
+    # As worded when the checks ran, in the language of whoever saved; `wording` says it again in the reader's.
     message = models.TextField()
+    wording = models.JSONField(default=dict, blank=True, editable=False)
     blocking = models.BooleanField(default=False, help_text=_("A problem: the record is not approved while it stands."))
     line = models.PositiveIntegerField(null=True, blank=True, help_text=_("Where the value is in the record's file."))
     column = models.PositiveIntegerField(null=True, blank=True)
@@ -460,7 +462,12 @@ class PolicyWarning(models.Model):
         default_permissions = ()
 
     def __str__(self) -> str:
-        return f"{self.field}: {self.message}"
+        return f"{self.field}: {self.text}"
+
+    @property
+    def text(self) -> str:
+        """The message in the active language (as stored, for a warning stored before it kept its wording)."""
+        return wording.reword(self.wording) if self.wording else self.message
 
 
 def last_verified_history_id(record: str = "id") -> models.Subquery:

@@ -21,11 +21,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from policies import schema
 from policies.codec import frontmatter
 from policies.models import validate_policy_id
+from policies.wording import Worded
 
 # The frontmatter keys the records hold, and the sections they sit in (each path's proper prefixes), in the order
 # the collection writes them: a key missing from a record's file is added at its place in this order.
@@ -101,20 +102,20 @@ def dotted(path: tuple[str | int, ...]) -> str:
 
 def _describe(value: Any) -> str:
     if isinstance(value, bool):
-        return gettext("the boolean %(value)s") % {"value": str(value).lower()}
+        return Worded(gettext_noop("the boolean %(value)s"), {"value": str(value).lower()})
     if isinstance(value, datetime.date):
-        return gettext("the date %(date)s (quote it to keep it text)") % {"date": value.isoformat()}
+        return Worded(gettext_noop("the date %(date)s (quote it to keep it text)"), {"date": value.isoformat()})
     if isinstance(value, (int, float)):
-        return gettext("the number %(number)s") % {"number": value}
+        return Worded(gettext_noop("the number %(number)s"), {"number": value})
     if isinstance(value, str):
         return repr(value)
     if value is None:
-        return gettext("nothing (null)")
+        return Worded(gettext_noop("nothing (null)"))
     if isinstance(value, list):
-        return gettext("a list")
+        return Worded(gettext_noop("a list"))
     if isinstance(value, dict):
-        return gettext("a mapping")
-    return gettext("a value of type %(type)s") % {"type": type(value).__name__}
+        return Worded(gettext_noop("a mapping"))
+    return Worded(gettext_noop("a value of type %(type)s"), {"type": type(value).__name__})
 
 
 class _Wrong(ValueError):
@@ -122,6 +123,7 @@ class _Wrong(ValueError):
 
     def __init__(self, message: str, item: int | None = None) -> None:
         super().__init__(message)
+        self.message = message  # a `Worded` text, which str(error) would flatten
         self.item = item
 
 
@@ -132,10 +134,10 @@ def _read_leaf(leaf: schema.Field, value: Any) -> Any:
         if value is None and kind == "text":
             return ""
         if not isinstance(value, str):
-            raise _Wrong(gettext("must be text, not %(value)s") % {"value": _describe(value)})
+            raise _Wrong(Worded(gettext_noop("must be text, not %(value)s"), {"value": _describe(value)}))
         if kind == "id":
             if not value.strip():
-                raise _Wrong(gettext("must not be empty"))
+                raise _Wrong(Worded(gettext_noop("must not be empty")))
             try:
                 validate_policy_id(value)
             except ValidationError as error:
@@ -145,22 +147,27 @@ def _read_leaf(leaf: schema.Field, value: Any) -> Any:
         limit = leaf.max_length
         if limit is not None and len(value) > limit:
             raise _Wrong(
-                gettext("is %(length)s characters long, over the limit of %(limit)s")
-                % {"length": f"{len(value):,}", "limit": f"{limit:,}"}
+                Worded(
+                    gettext_noop("is %(length)s characters long, over the limit of %(limit)s"),
+                    {"length": f"{len(value):,}", "limit": f"{limit:,}"},
+                )
             )
         return value
     if kind in ("year", "score"):
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int):
-            raise _Wrong(gettext("must be a whole number, not %(value)s") % {"value": _describe(value)})
+            raise _Wrong(Worded(gettext_noop("must be a whole number, not %(value)s"), {"value": _describe(value)}))
         low, high = leaf.value_range or (value, value)
         if kind == "score" and not low <= value <= high:
             raise _Wrong(
-                gettext("must be from %(low)s to %(high)s, not %(value)s") % {"low": low, "high": high, "value": value}
+                Worded(
+                    gettext_noop("must be from %(low)s to %(high)s, not %(value)s"),
+                    {"low": low, "high": high, "value": value},
+                )
             )
         if kind == "year" and not low <= value <= high:
-            raise _Wrong(gettext("must be a four-digit year, not %(value)s") % {"value": value})
+            raise _Wrong(Worded(gettext_noop("must be a four-digit year, not %(value)s"), {"value": value}))
         return value
     if kind == "date":
         if value is None:
@@ -171,21 +178,23 @@ def _read_leaf(leaf: schema.Field, value: Any) -> Any:
             return value
         if isinstance(value, str):
             if not _ISO_DATE.fullmatch(value):
-                raise _Wrong(gettext("must be a date written YYYY-MM-DD, not %(value)s") % {"value": repr(value)})
+                raise _Wrong(
+                    Worded(gettext_noop("must be a date written YYYY-MM-DD, not %(value)s"), {"value": repr(value)})
+                )
             try:
                 return datetime.date.fromisoformat(value)
             except ValueError:
-                raise _Wrong(gettext("%(value)s is not a real date") % {"value": repr(value)}) from None
-        raise _Wrong(gettext("must be a date (YYYY-MM-DD), not %(value)s") % {"value": _describe(value)})
+                raise _Wrong(Worded(gettext_noop("%(value)s is not a real date"), {"value": repr(value)})) from None
+        raise _Wrong(Worded(gettext_noop("must be a date (YYYY-MM-DD), not %(value)s"), {"value": _describe(value)}))
     if kind == "list":
         if value is None:
             return []
         if not isinstance(value, list):
-            raise _Wrong(gettext("must be a list, not %(value)s") % {"value": _describe(value)})
+            raise _Wrong(Worded(gettext_noop("must be a list, not %(value)s"), {"value": _describe(value)}))
         for index, item in enumerate(value):
             if not isinstance(item, str):
-                message = gettext("item %(number)s must be text, not %(value)s")
-                raise _Wrong(message % {"number": index + 1, "value": _describe(item)}, item=index)
+                message = gettext_noop("item %(number)s must be text, not %(value)s")
+                raise _Wrong(Worded(message, {"number": index + 1, "value": _describe(item)}), item=index)
         return list(value)
     raise AssertionError(kind)
 
@@ -204,7 +213,7 @@ def read_typed(attr: str, text: str) -> Any:
     # Browsers send every line break as CRLF; the collection's text has LF.
     value: Any = text.replace("\r\n", "\n")
     if leaf is not None and kind == "required_text" and not value.strip():
-        raise RecordError([Problem(dotted(leaf.path), gettext("must not be empty"))])
+        raise RecordError([Problem(dotted(leaf.path), Worded(gettext_noop("must not be empty")))])
     if kind == "list":
         value = typed_lines(value.strip())
     elif kind in ("year", "score", "date"):
@@ -223,7 +232,7 @@ def read_field(attr: str, value: Any) -> Any:
     try:
         return _read_leaf(leaf, value)
     except ValueError as error:
-        raise RecordError([Problem(dotted(leaf.path), str(error))]) from None
+        raise RecordError([Problem(dotted(leaf.path), getattr(error, "message", str(error)))]) from None
 
 
 def _empty(leaf: schema.Field) -> Any:
@@ -232,7 +241,7 @@ def _empty(leaf: schema.Field) -> Any:
 
 
 def _not_a_mapping(value: Any) -> str:
-    return gettext("must be a mapping, not %(value)s") % {"value": _describe(value)}
+    return Worded(gettext_noop("must be a mapping, not %(value)s"), {"value": _describe(value)})
 
 
 def _strictly_equal(a: Any, b: Any) -> bool:
@@ -272,16 +281,19 @@ def unholdable_text(value: Any, path: tuple[str | int, ...] = ()) -> Iterator[tu
     if isinstance(value, dict):
         for key, item in value.items():
             for _, message in unholdable_text(key):
-                yield path, gettext("has a key %(key)s that %(problem)s") % {"key": repr(key), "problem": message}
+                yield (
+                    path,
+                    Worded(gettext_noop("has a key %(key)s that %(problem)s"), {"key": repr(key), "problem": message}),
+                )
             yield from unholdable_text(item, (*path, key))
     elif isinstance(value, list):
         for index, item in enumerate(value):
             yield from unholdable_text(item, (*path, index))
     elif isinstance(value, str):
         if "\x00" in value:
-            yield path, gettext("contains a NUL character; policy files are text")
+            yield path, Worded(gettext_noop("contains a NUL character; policy files are text"))
         elif _SURROGATE.search(value):
-            yield path, gettext("is not valid Unicode (it has an unpaired surrogate)")
+            yield path, Worded(gettext_noop("is not valid Unicode (it has an unpaired surrogate)"))
 
 
 def values_from_data(data: Mapping[str, Any], body: str) -> dict[str, Any]:
@@ -298,7 +310,7 @@ def values_from_data(data: Mapping[str, Any], body: str) -> dict[str, Any]:
     values: dict[str, Any] = {"body": body}
     residue = _read_mapping((), data, values, kept, refused)
     if "policy_id" not in values and not refused:
-        refused.append(Problem("id", gettext("is missing")))
+        refused.append(Problem("id", Worded(gettext_noop("is missing"))))
     if refused:
         raise RecordError(refused)
     for leaf in LEAVES:
@@ -326,7 +338,7 @@ def _read_mapping(
                 values[leaf.attr] = _read_leaf(leaf, value)
             except ValueError as error:
                 if leaf.kind == "id":
-                    refused.append(Problem(dotted(child), str(error)))
+                    refused.append(Problem(dotted(child), getattr(error, "message", str(error))))
                 else:
                     kept[dotted(child)] = value
         elif child in _CONTAINER_PATHS:
@@ -392,16 +404,22 @@ def problems(values: Mapping[str, Any], data: Mapping[str, Any] | None = None) -
         except _Wrong as wrong:
             at = f"{key}[{wrong.item}]" if wrong.item is not None else ""
             if leaf.attr in STAMPED_BY_APPROVAL:
-                message = gettext("%(problem)s; the approval's stamp replaces it") % {"problem": wrong}
+                message = Worded(
+                    gettext_noop("%(problem)s; the approval's stamp replaces it"), {"problem": wrong.message}
+                )
                 found.append(Problem(key, message, at, blocking=False))
             else:
-                found.append(Problem(key, str(wrong), at))
+                found.append(Problem(key, wrong.message, at))
     for leaf in LEAVES:
         key = dotted(leaf.path)
         empty = leaf.attr in values and not str(values[leaf.attr] or "").strip()
         if leaf.kind == "required_text" and key not in kept and empty:
             missing = data is not None and not _holds(data, leaf.path)
-            found.append(Problem(key, gettext("is missing") if missing else gettext("must not be empty")))
+            found.append(
+                Problem(
+                    key, Worded(gettext_noop("is missing")) if missing else Worded(gettext_noop("must not be empty"))
+                )
+            )
     return sorted(found, key=lambda problem: _KEY_ORDER.get(problem.field, -1))
 
 

@@ -174,6 +174,7 @@ STORE = (
     "policies.rendering",
     "policies.search",
     "policies.countries",
+    "policies.wording",
     "policies.filetext",
     "policies.locks",
 )

@@ -14,7 +14,9 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import escape
 
+from policies.models import Policy
 from reviews import workflow
 from tests.api.clients import client_for
 from tests.data import ROOT
@@ -186,3 +188,24 @@ def test_the_admin_list_names_the_review_states_in_chinese_for_a_chinese_browser
     page = client.get(reverse("admin:policies_policy_changelist"), headers={"accept-language": "zh-CN,zh;q=0.9"})
     assert page.status_code == 200
     assert "待人工审核" in page.text and "Awaiting review" not in page.text
+
+
+def test_a_stored_warning_reads_in_the_readers_language_whoever_saved_the_record(client, reviewer):
+    policy = Policy(policy_id="ftp-record", title="FTP", url="ftp://example.org", market_score=50)
+    with translation.override("en"):
+        policy.save_as(user=None, reason="saved by someone reading English")
+    client.force_login(reviewer)
+    url = reverse("admin:policies_policy_review", args=[policy.pk])
+
+    english = client.get(url, headers={"accept-language": "en"}).text
+    chinese = client.get(url, headers={"accept-language": "zh-CN"}).text
+
+    assert "&#x27;ftp://example.org&#x27; is not an http(s) address" in english
+    with translation.override("zh-hans"):
+        expected_url = escape(translation.gettext("%(url)r is not an http(s) address") % {"url": "ftp://example.org"})
+        expected_citation = escape(
+            translation.gettext("is empty, but the %(dimension)s dimension is scored")
+            % {"dimension": translation.gettext("Market")}
+        )
+    assert expected_url in chinese and "is not an http(s) address" not in chinese
+    assert expected_citation in chinese  # the dimension's label inside it in Chinese too
