@@ -465,6 +465,13 @@ class PolicyWarning(models.Model):
         return f"{self.field}: {self.text}"
 
     @property
+    def field_label(self) -> str:
+        """The field as people name it (发布日期, Market evidence), not as the file writes it; the key for one the
+        schema does not know."""
+        field = schema.BY_DOTTED.get(self.field.partition("[")[0])
+        return str(field.label) if field is not None else self.field
+
+    @property
     def text(self) -> str:
         """The message in the active language (as stored, for a warning stored before it kept its wording)."""
         return wording.reword(self.wording) if self.wording else self.message

@@ -269,6 +269,7 @@ PARTS: tuple[Part, ...] = (BODY, EXTRA, INVALID)
 # Every model field that is part of a record's content: what history compares, hashes, diffs and exports.
 CONTENT_FIELDS: tuple[str, ...] = (*(field.attr for field in FIELDS), *(part.attr for part in PARTS))
 BY_ATTR: dict[str, Field] = {field.attr: field for field in FIELDS}
+BY_DOTTED: dict[str, Field] = {field.dotted: field for field in FIELDS}
 # The sections in the order forms, diffs and the review screen show them.
 SECTIONS: tuple[Section, ...] = (
     IDENTITY,

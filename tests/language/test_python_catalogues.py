@@ -209,3 +209,15 @@ def test_a_stored_warning_reads_in_the_readers_language_whoever_saved_the_record
         )
     assert expected_url in chinese and "is not an http(s) address" not in chinese
     assert expected_citation in chinese  # the dimension's label inside it in Chinese too
+
+
+def test_a_finding_names_its_field_as_people_do_not_as_the_file_does(client, reviewer):
+    policy = Policy(policy_id="ftp-record", title="FTP", url="ftp://example.org")
+    policy.save_as(user=None, reason="made for the test")
+    client.force_login(reviewer)
+    url = reverse("admin:policies_policy_review", args=[policy.pk])
+    with translation.override("zh-hans"):
+        chinese_label = translation.gettext("Address (URL)")
+
+    assert 'title="url">Address (URL)</span>' in client.get(url, headers={"accept-language": "en"}).text
+    assert f'title="url">{chinese_label}</span>' in client.get(url, headers={"accept-language": "zh-CN"}).text
