@@ -172,6 +172,26 @@ def test_question_mark_lists_the_shortcuts_and_escape_closes_them(window, page, 
     assert scrolled(page)["overflow"] <= 0
 
 
+def test_after_closing_the_shortcuts_opened_by_their_button_enter_decides(
+    page, live_server, collection, reviewer, second_reviewer
+):
+    first, following = queue_starting_with_a_clean_record(reviewer, second_reviewer)[:2]
+    log_in(page, reviewer)
+    open_first_from_the_queue(page)
+    page.locator("#show-shortcuts").click()
+    expect(page.locator("#review-shortcuts")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.locator("#review-shortcuts")).to_be_hidden()
+
+    # The focus went back to the button that opened the list: Enter must decide, not open the list again.
+    page.keyboard.press("a")
+    page.keyboard.press("Enter")
+
+    expect(page).to_have_url(f"{live_server.url}/admin/policies/policy/{following.pk}/review/")
+    first.refresh_from_db()
+    assert first.state == ReviewState.VERIFIED
+
+
 def test_skip_next_and_previous_move_through_the_queue_by_key(page, live_server, collection, reviewer):
     queue = list(workflow.review_queue(reviewer))
     log_in(page, reviewer)

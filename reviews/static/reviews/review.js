@@ -146,7 +146,16 @@
             primary();
         }
         document.getElementById("confirm-all")?.addEventListener("click", confirmAll);
-        document.getElementById("show-shortcuts")?.addEventListener("click", toggleHelp);
+        const showShortcuts = document.getElementById("show-shortcuts");
+        showShortcuts?.addEventListener("click", toggleHelp);
+        // Closing the list gives the focus back to what had it, its own button included: Enter would then open the
+        // list again instead of deciding. The keys act on the page once it is closed.
+        help?.addEventListener("close", () => {
+            const focused = document.activeElement;
+            if (focused instanceof HTMLElement && (focused === showShortcuts || help.contains(focused))) {
+                focused.blur();
+            }
+        });
 
         document.addEventListener("keydown", (event) => {
             if (event.defaultPrevented || event.isComposing || event.altKey) {
